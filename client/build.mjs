@@ -20,7 +20,8 @@ const PAGES = [
 
 const FAVICON =
   "data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'>" +
-  "<rect width='32' height='32' rx='7' fill='%232f5fd0'/><circle cx='16' cy='16' r='7' fill='none' stroke='white' stroke-width='3'/></svg>";
+  "<rect width='32' height='32' rx='7' fill='%232f5fd0'/>" +
+  "<circle cx='16' cy='16' r='7' fill='none' stroke='white' stroke-width='3'/></svg>";
 
 const escapeHtml = (text) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -59,6 +60,7 @@ function chunksOf(outputs, file, seen = new Set()) {
 }
 
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+const gzippedSize = async (file) => gzipSync(await readFile(join(ROOT, file)), { level: 9 }).length;
 
 await rm(OUT, { recursive: true, force: true });
 await mkdir(ASSETS, { recursive: true });
@@ -99,13 +101,14 @@ for (const { entry, html, title } of PAGES) {
   });
   await writeFile(join(OUT, html), doc);
 
+  const files = [jsFile, ...chunks];
   let gzipped = 0;
-  for (const file of [jsFile, ...chunks]) gzipped += gzipSync(await readFile(join(ROOT, file)), { level: 9 }).length;
-  console.log(`${html.padEnd(13)} JS ${kib(gzipped)} gzipped (${[jsFile, ...chunks].map((f) => basename(f)).join(', ')})`);
+  for (const file of files) gzipped += await gzippedSize(file);
+  console.log(`${html.padEnd(13)} JS ${kib(gzipped)} gzipped (${files.map((f) => basename(f)).join(', ')})`);
 }
 
 let total = 0;
 for (const file of Object.keys(outputs).filter((f) => f.endsWith('.js'))) {
-  total += gzipSync(await readFile(join(ROOT, file)), { level: 9 }).length;
+  total += await gzippedSize(file);
 }
 console.log(`all JS        ${kib(total)} gzipped → ${relative(ROOT, OUT)}`);

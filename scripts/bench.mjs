@@ -33,7 +33,7 @@ try {
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
   writeFileSync(join(tmp, 'package.json'), '{"type":"module"}\n');
-  const r = spawnSync(NODE, ['--enable-source-maps', outfile, ...process.argv.slice(2)], {
+  const r = spawnSync(NODE, ['--enable-source-maps', '--expose-gc', outfile, ...process.argv.slice(2)], {
     cwd: ROOT,
     env: childEnv(),
     stdio: 'inherit',

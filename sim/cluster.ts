@@ -57,7 +57,7 @@ export class Cluster {
     this.store = new ObjectStore(records);
     this.timers = new TimerQueue(records);
     this.api = new ApiServer({ store: this.store, rng: this.rng, nowMs: () => this.nowMs });
-    this.events = new EventRecorder(this.store, this.api, this.rng, () => this.nowMs, (ev) => this.expireEventLater(ev));
+    this.events = new EventRecorder(this.store, this.api, records, () => this.nowMs, (ev) => this.expireEventLater(ev));
     this.onTimer('event.expire', (d: { namespace: string; name: string; at: string }) => this.expireEvent(d));
     this.store.subscribe((ev) => {
       for (const c of this.components) c.onStoreEvent?.(ev);

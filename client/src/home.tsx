@@ -25,7 +25,7 @@ function Home() {
         A Kubernetes cluster in a browser tab: point kubectl at it, share the link, and watch the pods come to
         life together.
       </p>
-      <button type="button" class="btn btn--primary btn--large" onClick={start} disabled={busy} data-testid="new-sandbox">
+      <button type="button" class="btn btn--primary btn--large" onClick={start} disabled={busy}>
         {busy ? 'Creating…' : 'New sandbox'}
       </button>
       {error && (

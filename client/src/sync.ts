@@ -14,13 +14,22 @@ export interface SyncView {
   session: Session | null;
   /** Last state drawn from a synced doc; null until the first doc synced. */
   cluster: ClusterSnapshot | null;
+  /** Estimated server wall clock minus this browser's (ms), to extrapolate the cluster clock. */
+  serverOffset: number;
 }
+
+export const INITIAL_VIEW: SyncView = {
+  connection: { kind: 'connecting' },
+  session: null,
+  cluster: null,
+  serverOffset: 0,
+};
 
 /** The server closes a socket whose epoch is not (or no longer) the doc's with this code. */
 const EPOCH_CLOSE = 4409;
 /** Failed socket attempts in a row after which the session is fetched again (it may explain why). */
 const SOCKET_ATTEMPTS_BEFORE_REFETCH = 5;
-const MAX_RETRY_DELAY_MS = 10_000;
+const MAX_RETRY_DELAY_MS = 5_000;
 
 interface Link {
   doc: Y.Doc;
@@ -29,7 +38,7 @@ interface Link {
   failedAttempts: number;
 }
 
-export function readSnapshot(doc: Y.Doc): ClusterSnapshot {
+function readSnapshot(doc: Y.Doc): ClusterSnapshot {
   const meta = doc.getMap('meta').toJSON() as { clock?: ClockState };
   return {
     clock: meta.clock ?? null,
@@ -43,15 +52,18 @@ function syncBase(id: string): string {
   return `${scheme}://${location.host}/s/${encodeURIComponent(id)}/sync`;
 }
 
+const TOKEN_REFUSED = "This link's token was not accepted. Ask the owner for a fresh link.";
+const NO_SANDBOX = 'This sandbox does not exist (it may have expired).';
+
 function sessionFailure(err: ApiError): string | null {
-  if (err.status === 401 || err.status === 403) return "This link's token was not accepted. Ask the owner for a fresh link.";
-  if (err.status === 404) return 'This sandbox does not exist (it may have expired).';
+  if (err.status === 401 || err.status === 403) return TOKEN_REFUSED;
+  if (err.status === 404) return NO_SANDBOX;
   return null;
 }
 
 function closeFailure(code: number, reason: string): string {
-  if (code === 4401 || code === 4403) return "This link's token was not accepted. Ask the owner for a fresh link.";
-  if (code === 4404) return 'This sandbox does not exist (it may have expired).';
+  if (code === 4401 || code === 4403) return TOKEN_REFUSED;
+  if (code === 4404) return NO_SANDBOX;
   return `The server closed the connection (code ${code}${reason ? `: ${reason}` : ''}).`;
 }
 
@@ -63,7 +75,7 @@ function closeFailure(code: number, reason: string): string {
  * and rebuilt from a fresh session; the last snapshot stays on screen until the new doc has synced.
  */
 export class ClusterSync {
-  private view: SyncView = { connection: { kind: 'connecting' }, session: null, cluster: null };
+  private view: SyncView = INITIAL_VIEW;
   private link: Link | null = null;
   private wasLive = false;
   /** Session fetches or epoch changes in a row without a synced doc, for the retry backoff. */
@@ -115,6 +127,7 @@ export class ClusterSync {
     const generation = ++this.generation;
     if (this.view.connection.kind === 'failed') this.setConnection(this.pending());
     let session: Session;
+    const sentAt = Date.now();
     try {
       session = await fetchSession(this.id, this.token);
     } catch (err) {
@@ -125,7 +138,8 @@ export class ClusterSync {
       return;
     }
     if (this.closed || generation !== this.generation) return;
-    this.update({ session });
+    // The server read its clock about halfway through the round trip.
+    this.update({ session, serverOffset: session.clock.wallAt - (sentAt + Date.now()) / 2 });
     this.link = this.connect(session);
   }
 

@@ -2,11 +2,19 @@
 
 export type Role = 'owner' | 'edit' | 'view';
 
+/**
+ * The cluster clock as of the server's wall instant `wallAt`. The server rewrites it only when what
+ * clients extrapolate from changes: while neither paused nor idle, virtual time moves on from `now`
+ * by `speed` virtual ms per wall ms since `wallAt`.
+ */
 export interface ClockState {
-  /** Virtual time, ISO 8601. */
+  /** Virtual time at `wallAt`, ISO 8601. */
   now: string;
+  /** Server wall time (ms since the epoch) at which `now` was read. */
+  wallAt: number;
   paused: boolean;
   speed: number;
+  /** The clock stands still because nobody uses the room. */
   idle: boolean;
 }
 
@@ -37,11 +45,18 @@ export interface CreatedSandbox {
 export interface NodeInfo {
   name: string;
   ready: boolean;
+  /** kubectl's STATUS column: Ready, NotReady, Unknown, maybe with ",SchedulingDisabled". */
   status: string;
-  roles?: string | string[];
-  cpu?: string | number;
-  memory?: string | number;
-  pods?: string | number;
+  /** kubectl's ROLES column ("<none>" for none). */
+  roles: string;
+  /** Allocatable cpu, memory and pods, as quantities ("" when unknown). */
+  cpu: string;
+  memory: string;
+  pods: string;
+  /** "key=value:Effect" */
+  taints: string[];
+  zone: string;
+  createdAt: string;
 }
 
 export interface PodInfo {
@@ -55,9 +70,12 @@ export interface PodInfo {
   ready: string;
   readyBool: boolean;
   restarts: number;
-  ip?: string | null;
-  owner?: string | null;
-  createdAt?: string;
+  ip: string | null;
+  /** "Kind/name" of the controlling owner. */
+  owner: string | null;
+  createdAt: string;
+  /** Has a deletionTimestamp. */
+  deleting: boolean;
 }
 
 /** A plain-data copy of the cluster doc, what the UI draws. */

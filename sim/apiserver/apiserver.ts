@@ -126,7 +126,7 @@ export class ApiServer {
     delete meta.deletionGracePeriodSeconds;
     meta.uid = this.ctx.rng.uuid();
     meta.creationTimestamp = sctx.now;
-    if (strategy.tracksGeneration || hasSpec(obj)) meta.generation = 1;
+    if (strategy.tracksGeneration) meta.generation = 1;
     if (strategy.hasStatus) delete obj.status;
     strategy.prepareForCreate?.(obj, sctx);
     if (opts.dryRun) return obj;
@@ -401,10 +401,6 @@ export function clone<T>(v: T): T {
   return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
 }
 
-function hasSpec(o: KObject): boolean {
-  return o.spec !== undefined;
-}
-
 /** Everything but metadata and status: what bumps metadata.generation. */
 function specOf(o: KObject): string {
   const { metadata: _m, status: _s, ...rest } = o;
@@ -412,6 +408,6 @@ function specOf(o: KObject): string {
 }
 
 function sameIgnoringRV(a: KObject, b: KObject): boolean {
-  const strip = (o: KObject) => JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined } });
+  const strip = (o: KObject) => JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: undefined } });
   return strip(a) === strip(b);
 }

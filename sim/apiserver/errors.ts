@@ -69,14 +69,20 @@ export function methodNotSupported(qualifiedResource: string, verb: string): Sta
   return new StatusError(405, 'MethodNotAllowed', `${verb} is not supported on resources of kind "${qualifiedResource}"`, { kind: qualifiedResource });
 }
 
-export function forbidden(user: string, verb: string, qualifiedResource: string, namespace: string | undefined, why: string): StatusError {
+/**
+ * `pods "web" is forbidden: User "bob" cannot delete resource "pods" in API group "" in the namespace "default"`
+ * (the authorizer's words; `why` is appended after ": " when given, `name` and `subresource` when known).
+ */
+export function forbidden(user: string, verb: string, qualifiedResource: string, namespace: string | undefined, why: string, name?: string, subresource?: string): StatusError {
   const scope = namespace ? ` in the namespace "${namespace}"` : ' at the cluster scope';
   const [resource, ...group] = qualifiedResource.split('.');
+  const target = subresource ? `${resource}/${subresource}` : resource;
+  const subject = name ? `${qualifiedResource} "${name}"` : qualifiedResource;
   return new StatusError(
     403,
     'Forbidden',
-    `${qualifiedResource} is forbidden: User "${user}" cannot ${verb} resource "${resource}" in API group "${group.join('.')}"${scope}: ${why}`,
-    { kind: resource, group: group.join('.') || undefined },
+    `${subject} is forbidden: User "${user}" cannot ${verb} resource "${target}" in API group "${group.join('.')}"${scope}${why ? `: ${why}` : ''}`,
+    { name: name || undefined, kind: resource, group: group.join('.') || undefined },
   );
 }
 

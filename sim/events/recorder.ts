@@ -2,7 +2,7 @@ import type { ApiServer } from '../apiserver/apiserver.ts';
 import { EVENTS } from '../apiserver/resources.ts';
 import type { ObjectStore } from '../apiserver/store.ts';
 import type { KObject } from '../apiserver/types.ts';
-import type { Rng } from '../util/rng.ts';
+import type { RecordStore } from '../state/records.ts';
 import { rfc3339 } from '../util/time.ts';
 
 export interface EventSource {
@@ -20,14 +20,14 @@ export const EVENT_TTL_MS = 60 * 60 * 1000;
 export class EventRecorder {
   private store: ObjectStore;
   private api: ApiServer;
-  private rng: Rng;
+  private records: RecordStore;
   private nowMs: () => number;
   private onCreated: (ev: KObject) => void;
 
-  constructor(store: ObjectStore, api: ApiServer, rng: Rng, nowMs: () => number, onCreated: (ev: KObject) => void) {
+  constructor(store: ObjectStore, api: ApiServer, records: RecordStore, nowMs: () => number, onCreated: (ev: KObject) => void) {
     this.store = store;
     this.api = api;
-    this.rng = rng;
+    this.records = records;
     this.nowMs = nowMs;
     this.onCreated = onCreated;
   }
@@ -55,7 +55,7 @@ export class EventRecorder {
       this.store.put(EVENTS, next as KObject);
       return;
     }
-    const name = `${obj.metadata.name}.${this.rng.hex(16)}`;
+    const name = `${obj.metadata.name}.${this.nanoStamp(now)}`;
     const ev: KObject = {
       apiVersion: 'v1',
       kind: 'Event',
@@ -81,6 +81,18 @@ export class EventRecorder {
     }
     this.index.set(aggKey, name);
     this.onCreated(created);
+  }
+
+  /**
+   * client-go names an Event after its object and the time in nanoseconds (hex), so they sort by time.
+   * The last stamp is kept in the records: names never collide within a millisecond, even after a restore.
+   */
+  private nanoStamp(nowMs: number): string {
+    const last = BigInt(this.records.get<string>('meta', 'events.lastNano') ?? '0');
+    let stamp = BigInt(Math.floor(nowMs)) * 1_000_000n;
+    if (stamp <= last) stamp = last + 1n;
+    this.records.set('meta', 'events.lastNano', stamp.toString());
+    return stamp.toString(16);
   }
 
   /** aggregation key → event name; rebuilt lazily from the store after a restore */

@@ -1,9 +1,20 @@
 // The sandbox page's pure layout rules: how pods are grouped, ordered and coloured.
 import { describe, expect, it } from 'vitest';
-import { layoutBoard, nodeTone, podTone, type Tone } from '../../client/src/sandbox/model.ts';
+import { formatMemory, layoutBoard, nodeTone, podTone, type Tone } from '../../client/src/sandbox/model.ts';
 import type { NodeInfo, PodInfo } from '../../client/src/types.ts';
 
-const node = (name: string, status = 'Ready'): NodeInfo => ({ name, status, ready: status.startsWith('Ready') });
+const node = (name: string, status = 'Ready'): NodeInfo => ({
+  name,
+  status,
+  ready: status.startsWith('Ready'),
+  roles: '<none>',
+  cpu: '4',
+  memory: '8Gi',
+  pods: '110',
+  taints: [],
+  zone: '',
+  createdAt: '',
+});
 
 function pod(name: string, fields: Partial<PodInfo> = {}): PodInfo {
   return {
@@ -15,6 +26,10 @@ function pod(name: string, fields: Partial<PodInfo> = {}): PodInfo {
     ready: '1/1',
     readyBool: true,
     restarts: 0,
+    ip: null,
+    owner: null,
+    createdAt: '',
+    deleting: false,
     ...fields,
   };
 }
@@ -59,7 +74,7 @@ describe('tones', () => {
     ['pull', { phase: 'Pending', status: 'ErrImagePull', readyBool: false }, 'bad'],
     ['failed', { phase: 'Failed', status: 'Error', readyBool: false }, 'bad'],
     ['done', { phase: 'Succeeded', status: 'Completed', readyBool: false }, 'done'],
-    ['going', { status: 'Terminating' }, 'off'],
+    ['going', { status: 'Terminating', deleting: true }, 'off'],
   ] satisfies [string, Partial<PodInfo>, Tone][])('a %s pod %o is %s', (name, fields, tone) => {
     expect(podTone(pod(name, fields))).toBe(tone);
   });
@@ -69,5 +84,18 @@ describe('tones', () => {
     expect(nodeTone(node('a', 'Ready,SchedulingDisabled'))).toBe('wait');
     expect(nodeTone(node('a', 'NotReady'))).toBe('bad');
     expect(nodeTone(node('a', 'Unknown'))).toBe('off');
+  });
+});
+
+describe('formatMemory', () => {
+  it.each([
+    ['16262660Ki', '15.5 GiB'],
+    ['8Gi', '8 GiB'],
+    ['512Mi', '512 MiB'],
+    ['2G', '1.9 GiB'],
+    ['1073741824', '1 GiB'],
+    ['lots', 'lots'],
+  ])('%s → %s', (quantity, shown) => {
+    expect(formatMemory(quantity)).toBe(shown);
   });
 });

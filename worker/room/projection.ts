@@ -4,7 +4,7 @@ import type { StoreEvent } from '../../sim/apiserver/store.ts';
 import type { Node, Pod } from '../../sim/apiserver/types.ts';
 import type { Cluster } from '../../sim/cluster.ts';
 import { nodeSummary, podSummary } from '../../sim/view/summary.ts';
-import { podStatusReason } from '../../sim/apiserver/printers/pods.ts';
+import { podStatusReason } from '../../sim/apiserver/printers/pod.ts';
 import type { ClockView } from './clock.ts';
 
 /**

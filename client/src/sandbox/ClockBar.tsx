@@ -1,20 +1,21 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { postClock } from '../api';
 import type { ClockAction, ClockState, Role } from '../types';
 
 const STEP_SECONDS = 30;
 
-/** The clock's virtual time, advanced locally between the server's updates while it runs. */
-function useVirtualNow(clock: ClockState): number {
-  const base = Date.parse(clock.now);
-  const since = useMemo(() => performance.now(), [base, clock.paused, clock.speed]);
+/** The cluster's virtual time now (ms), extrapolated from the last clock the server wrote. */
+function useVirtualNow(clock: ClockState, serverOffset: number): number {
+  const moving = !clock.paused && !clock.idle;
   const [, setTick] = useState(0);
   useEffect(() => {
-    if (clock.paused) return;
+    if (!moving) return;
     const timer = setInterval(() => setTick((n) => n + 1), 250);
     return () => clearInterval(timer);
-  }, [clock.paused]);
-  return clock.paused ? base : base + (performance.now() - since) * clock.speed;
+  }, [moving]);
+  const base = Date.parse(clock.now);
+  if (!moving) return base;
+  return base + Math.max(0, Date.now() + serverOffset - clock.wallAt) * clock.speed;
 }
 
 function ClockControls({ id, token, clock }: { id: string; token: string; clock: ClockState }) {
@@ -33,7 +34,12 @@ function ClockControls({ id, token, clock }: { id: string; token: string; clock:
   };
   return (
     <div class="clock-controls">
-      <button type="button" class="btn" disabled={busy} onClick={() => send({ action: clock.paused ? 'resume' : 'pause' })}>
+      <button
+        type="button"
+        class="btn"
+        disabled={busy}
+        onClick={() => send({ action: clock.paused ? 'resume' : 'pause' })}
+      >
         {clock.paused ? 'Resume' : 'Pause'}
       </button>
       <button type="button" class="btn" disabled={busy} onClick={() => send({ action: 'step', seconds: STEP_SECONDS })}>
@@ -52,11 +58,12 @@ interface ClockBarProps {
   id: string;
   token: string;
   clock: ClockState;
+  serverOffset: number;
   role: Role;
 }
 
-export function ClockBar({ id, token, clock, role }: ClockBarProps) {
-  const now = new Date(useVirtualNow(clock));
+export function ClockBar({ id, token, clock, serverOffset, role }: ClockBarProps) {
+  const now = new Date(useVirtualNow(clock, serverOffset));
   const iso = Number.isNaN(now.getTime()) ? clock.now : now.toISOString();
   return (
     <section class="clock" data-testid="clock" data-paused={String(clock.paused)} aria-label="Cluster clock">
@@ -66,8 +73,8 @@ export function ClockBar({ id, token, clock, role }: ClockBarProps) {
           <span class="clock-hms">{iso.slice(11, 19)}</span> <span class="clock-date">{iso.slice(0, 10)} UTC</span>
         </time>
       </div>
-      <span class={`badge ${clock.paused ? 'tone-wait' : 'tone-ok'}`}>
-        {clock.paused ? 'paused' : `running ×${clock.speed}`}
+      <span class={`badge ${clock.paused ? 'tone-wait' : clock.idle ? 'tone-off' : 'tone-ok'}`}>
+        {clock.paused ? 'paused' : clock.idle ? 'idle' : `running ×${clock.speed}`}
       </span>
       {role !== 'view' && <ClockControls id={id} token={token} clock={clock} />}
     </section>

@@ -1,5 +1,5 @@
 import type { ClusterSnapshot, NodeInfo, PodInfo } from '../types';
-import { layoutBoard, nodeTone, podKey, podTone } from './model';
+import { formatMemory, layoutBoard, nodeTone, podKey, podTone } from './model';
 
 function PodItem({ pod }: { pod: PodInfo }) {
   const key = podKey(pod);
@@ -41,12 +41,11 @@ function PodList({ pods, empty }: { pods: PodInfo[]; empty: string }) {
 }
 
 function capacity(node: NodeInfo): string {
-  const roles = Array.isArray(node.roles) ? node.roles.join(',') : node.roles;
   return [
-    roles !== '<none>' && roles,
-    node.cpu != null && `${node.cpu} CPU`,
-    node.memory != null && `${node.memory} memory`,
-    node.pods != null && `${node.pods} pods max`,
+    node.roles !== '<none>' && node.roles,
+    node.cpu && `${node.cpu} CPU`,
+    node.memory && `${formatMemory(node.memory)} memory`,
+    node.pods && `${node.pods} pods max`,
   ]
     .filter(Boolean)
     .join(' · ');
@@ -61,6 +60,7 @@ function NodeCard({ node, pods }: { node: NodeInfo; pods: PodInfo[] }) {
         <span class={`badge tone-${nodeTone(node)}`}>{node.status}</span>
       </header>
       {facts && <p class="node-facts">{facts}</p>}
+      {node.taints.length > 0 && <p class="node-facts">taints: {node.taints.join(', ')}</p>}
       <PodList pods={pods} empty="No pods" />
     </section>
   );

@@ -11,7 +11,6 @@ export function KubectlBox({ id, token }: { id: string; token: string }) {
     <section class="card panel" aria-labelledby="kubectl-title" data-testid="kubectl-box">
       <header class="card-head">
         <h2 id="kubectl-title">Connect with kubectl</h2>
-        <CopyButton text={commands} label="Copy commands" />
       </header>
       <p>
         <a class="btn btn--primary" href={path} download="kuberoom.yaml">
@@ -19,9 +18,12 @@ export function KubectlBox({ id, token }: { id: string; token: string }) {
         </a>
       </p>
       <p>or from a terminal:</p>
-      <pre class="code" tabIndex={0}>
+      <pre class="code" tabIndex={0} aria-label="kubectl commands">
         <code>{commands}</code>
       </pre>
+      <p class="actions">
+        <CopyButton text={commands} label="Copy commands" />
+      </p>
     </section>
   );
 }

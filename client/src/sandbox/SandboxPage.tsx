@@ -7,7 +7,7 @@ import { useClusterSync } from './useClusterSync';
 
 export function SandboxPage({ id, token }: { id: string; token: string }) {
   const { view, retry } = useClusterSync(id, token);
-  const { connection, session, cluster } = view;
+  const { connection, session, cluster, serverOffset } = view;
   const clock = cluster?.clock ?? session?.clock ?? null;
   return (
     <>
@@ -22,7 +22,9 @@ export function SandboxPage({ id, token }: { id: string; token: string }) {
       )}
       <main class="sandbox">
         <div class="cluster">
-          {clock && session && <ClockBar id={id} token={token} clock={clock} role={session.role} />}
+          {clock && session && (
+            <ClockBar id={id} token={token} clock={clock} serverOffset={serverOffset} role={session.role} />
+          )}
           <ClusterBoard cluster={cluster} />
         </div>
         <aside class="side">

@@ -20,7 +20,13 @@ export function ShareBox({ links }: { links: ShareLinks }) {
               <strong>{label}</strong> <span class="muted">— {hint}</span>
             </div>
             <div class="invite-row">
-              <input class="link-field" readOnly value={links[key]} aria-label={label} onFocus={(e) => e.currentTarget.select()} />
+              <input
+                class="link-field"
+                readOnly
+                value={links[key]}
+                aria-label={label}
+                onFocus={(e) => e.currentTarget.select()}
+              />
               <CopyButton text={links[key]} />
             </div>
           </li>

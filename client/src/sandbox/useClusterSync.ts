@@ -1,11 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ClusterSync, type SyncView } from '../sync';
-
-const INITIAL: SyncView = { connection: { kind: 'connecting' }, session: null, cluster: null };
+import { ClusterSync, INITIAL_VIEW, type SyncView } from '../sync';
 
 /** The live view of a sandbox's cluster, and a way to start over after a failure. */
 export function useClusterSync(id: string, token: string): { view: SyncView; retry: () => void } {
-  const [view, setView] = useState<SyncView>(INITIAL);
+  const [view, setView] = useState<SyncView>(INITIAL_VIEW);
   const sync = useRef<ClusterSync | null>(null);
   useEffect(() => {
     const instance = new ClusterSync(id, token, setView);

@@ -591,17 +591,17 @@ export interface ManagedFieldsOptions {
  */
 export function updateManagedFields(old: KObject | undefined, next: KObject, opts: ManagedFieldsOptions): ManagedFieldsEntry[] | undefined {
   const requested = next.metadata.managedFields;
-  let managers: Map<string, Manager>;
-  if (Array.isArray(requested) && requested.length > 0 && !deepEqual(requested, old?.metadata.managedFields)) {
+  let base: unknown = old?.metadata.managedFields;
+  if (Array.isArray(requested) && requested.length > 0 && !deepEqual(requested, base)) {
     if (requested.every((e) => !isObj(e) || Object.keys(e).length === 0)) return undefined;
-    managers = decodeManagers(requested);
-  } else {
-    managers = decodeManagers(old?.metadata.managedFields);
+    base = requested;
   }
+  const managers = decodeManagers(base);
   const cmp = compare(old, next, opts.type);
   const changed = scope(cmp.modified.union(cmp.added), opts.subresource, opts.hasStatus);
   const removed = scope(cmp.removed, opts.subresource, opts.hasStatus);
-  if (changed.isEmpty() && removed.isEmpty()) return encodeManagers(managers);
+  // Nothing changed: the managers stay exactly as they were (a no-op write stays a no-op).
+  if (changed.isEmpty() && removed.isEmpty()) return Array.isArray(base) && base.length ? (base as ManagedFieldsEntry[]) : undefined;
   const entry: ManagedFieldsEntry = { manager: opts.manager, operation: 'Update', apiVersion: opts.apiVersion, time: rfc3339(opts.nowMs), subresource: opts.subresource };
   const key = managerKey(entry);
   for (const [k, m] of managers) {

@@ -37,7 +37,8 @@ export const STRATEGIES: Record<string, Strategy> = {
   'batch/cronjobs': withStatus,
   'autoscaling/horizontalpodautoscalers': withStatus,
   'policy/poddisruptionbudgets': withStatus,
-  'networking.k8s.io/ingresses': { hasStatus: true },
+  'networking.k8s.io/ingresses': { hasStatus: true, tracksGeneration: true },
+  'networking.k8s.io/networkpolicies': { tracksGeneration: true },
 };
 
 export const DEFAULT_STRATEGY: Strategy = {};
