@@ -3,6 +3,7 @@
 // .wrangler/state. PORT (default 8787) picks the port; extra arguments go to wrangler dev
 // (e.g. `npm start -- --persist-to /tmp/state`). No network is needed.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { BIN, NODE, ROOT, childEnv, run } from './lib.mjs';
@@ -23,11 +24,16 @@ if (!portFree) {
   process.exit(1);
 }
 
-console.log('Building the client (client/build.mjs)…');
-const build = await run(NODE, [join(ROOT, 'client', 'build.mjs')]);
-if (build.code !== 0) {
-  console.error(`The client build failed (exit ${build.code}).`);
-  process.exit(build.code);
+// KUBEROOM_CLIENT_BUILT=1 skips the build (tests that already built dist/client set it).
+if (process.env.KUBEROOM_CLIENT_BUILT === '1' && existsSync(join(ROOT, 'dist', 'client'))) {
+  console.log('Using the client already built in dist/client.');
+} else {
+  console.log('Building the client (client/build.mjs)…');
+  const build = await run(NODE, [join(ROOT, 'client', 'build.mjs')]);
+  if (build.code !== 0) {
+    console.error(`The client build failed (exit ${build.code}).`);
+    process.exit(build.code);
+  }
 }
 
 const args = [
@@ -57,7 +63,9 @@ child.on('error', (err) => {
   process.exit(1);
 });
 child.on('exit', (code, signal) => {
-  process.exit(code ?? (signal === 'SIGINT' || signal === 'SIGTERM' ? 0 : 1));
+  // Stopped on request (Ctrl-C, kill): a clean stop, whatever code wrangler gives for the signal.
+  const onRequest = exiting || signal === 'SIGINT' || signal === 'SIGTERM' || code === 130 || code === 143;
+  process.exit(onRequest ? 0 : (code ?? 1));
 });
 
 // Announce once the server answers.

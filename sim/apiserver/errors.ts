@@ -139,12 +139,12 @@ function formatValue(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** `The Pod "Bad" is invalid: metadata.name: Invalid value: ...` (422), as the API server aggregates them. */
+/** `Pod "Bad" is invalid: metadata.name: Invalid value: ...` (422); kubectl prints it as `The Pod "Bad" is invalid: ...`. */
 export function invalid(kind: string, name: string, errors: FieldError[], group = ''): StatusError {
   const causes = errors.map((e) => ({ reason: e.type, message: fieldErrorMessage(e), field: e.field }));
   const parts = causes.map((c) => `${c.field}: ${c.message}`);
   const summary = parts.length === 1 ? parts[0] : `[${parts.join(', ')}]`;
-  return new StatusError(422, 'Invalid', `The ${kind} "${name}" is invalid: ${summary}`, {
+  return new StatusError(422, 'Invalid', `${kind} "${name}" is invalid: ${summary}`, {
     name,
     group: group || undefined,
     kind,

@@ -168,8 +168,14 @@ describe('kubectl delete', () => {
   it('deletes the pod once graceful termination ends', async () => {
     // Like a learner's terminal: `kubectl delete` prints, then waits for the pod to be gone. The clock is
     // paused, so step it while kubectl waits.
-    const pending = kubectl.run(['delete', 'pod', 'web'], { timeoutMs: 90_000 });
-    await new Promise((r) => setTimeout(r, 1_500));
+    let done = false;
+    const pending = kubectl.run(['delete', 'pod', 'web'], { timeoutMs: 90_000 }).finally(() => (done = true));
+    // Wait until the deletion has begun (the pod is terminating, or already gone), then let time pass.
+    for (;;) {
+      const ts = await kubectl.run(['get', 'pod', 'web', '-o', 'jsonpath={.metadata.deletionTimestamp}']);
+      if (done || ts.code !== 0 || ts.stdout.trim() !== '') break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
     await clock(server.origin, sandbox, { action: 'step', seconds: 60 });
     const r = await pending;
     expect(r.code, showRun(r)).toBe(0);
@@ -188,8 +194,8 @@ describe('invalid objects', () => {
     kubectl.writeFile('bad.yaml', podManifest('Bad'));
     const r = await kubectl.run(['apply', '-f', 'bad.yaml']);
     expect(r.code, showRun(r)).not.toBe(0);
-    expect(r.stderr).toMatch(/Pod "Bad" is invalid/);
-    expect(r.stderr).toMatch(/metadata\.name: Invalid value: "Bad"/);
+    // kubectl words it from the Status's details: "The <Kind> "<name>" is invalid: <field>: <problem>".
+    expect(r.stderr).toMatch(/^The Pod "Bad" is invalid: metadata\.name: Invalid value: "Bad": a lowercase RFC 1123 subdomain/m);
   });
 
   it('a container without an image is refused by create with the field named', async () => {
@@ -206,8 +212,7 @@ spec:
     );
     const r = await kubectl.run(['create', '-f', 'noimage.yaml']);
     expect(r.code, showRun(r)).not.toBe(0);
-    expect(r.stderr).toMatch(/Pod "noimage" is invalid/);
-    expect(r.stderr).toMatch(/spec\.containers\[0\]\.image: Required value/);
+    expect(r.stderr).toMatch(/^The Pod "noimage" is invalid: spec\.containers\[0\]\.image: Required value/m);
   });
 
   it('a manifest that is not YAML is refused', async () => {

@@ -2,11 +2,11 @@
 // with SIGKILL), start it again on the same persistence directory, and kubectl finds the same cluster:
 // the same nodes and pods, with the same uids and resourceVersions, and the same token still works.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseTable } from '../support/kubectl-output.ts';
+import { tmpRoot } from '../support/paths.ts';
 import { clock, createSandbox, kubectlEnv, showRun, startServer, type KubectlEnv, type Server } from '../support/server.ts';
 
 interface Seen {
@@ -69,7 +69,7 @@ afterEach(async () => {
 
 describe.each(['SIGTERM', 'SIGKILL'] as const)('after %s', (signal) => {
   it('the sandbox is all still there', async () => {
-    const persistTo = mkdtempSync(join(tmpdir(), 'kuberoom-restart-'));
+    const persistTo = mkdtempSync(join(tmpRoot(), 'kuberoom-restart-'));
     dirs.push(persistTo);
 
     const first = await startServer({ persistTo });

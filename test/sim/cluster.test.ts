@@ -120,11 +120,11 @@ describe('a pod', () => {
       const s = (e as StatusError).toStatus();
       expect(s.code).toBe(422);
       expect(s.reason).toBe('Invalid');
-      expect(s.message).toMatch(/^The Pod "Bad" is invalid: metadata.name: Invalid value: "Bad": a lowercase RFC 1123 subdomain must consist of/);
+      expect(s.message).toMatch(/^Pod "Bad" is invalid: metadata.name: Invalid value: "Bad": a lowercase RFC 1123 subdomain must consist of/);
     }
     const noImage = pod('noimage');
     delete noImage.spec.containers[0].image;
-    expect(() => c.api.create(PODS, 'default', noImage)).toThrow('The Pod "noimage" is invalid: spec.containers[0].image: Required value');
+    expect(() => c.api.create(PODS, 'default', noImage)).toThrow('Pod "noimage" is invalid: spec.containers[0].image: Required value');
     expect(c.store.count(PODS)).toBe(0);
   });
 });

@@ -1,5 +1,7 @@
 // Where things are, and the environment every child process gets: Node 24 from node_modules/.bin
 // first on PATH (the system node is 20; wrangler needs >= 22.12), and no telemetry or update prompts.
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,4 +27,12 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
     NO_COLOR: '1',
     ...extra,
   };
+}
+
+/** Where tests put temporary files: the run's own root (made and removed by the global setup), else the OS's. */
+export function tmpRoot(): string {
+  const dir = process.env.KUBEROOM_TEST_TMP;
+  if (!dir) return tmpdir();
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }

@@ -3,9 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KUBECTL, ROOT, WRANGLER, childEnv } from './paths.ts';
+import { KUBECTL, ROOT, WRANGLER, childEnv, tmpRoot } from './paths.ts';
 
 export interface ServerOptions {
   /** Reuse this persistence directory (for restart tests); default: a fresh temporary one. */
@@ -21,7 +20,8 @@ export interface ServerOptions {
 export interface StopOptions {
   /** SIGTERM (default) asks wrangler to shut down; SIGKILL kills the whole process group at once. */
   signal?: 'SIGTERM' | 'SIGKILL';
-  /** Delete the persistence directory afterwards (default: only when the server made it itself). */
+  /** Delete the persistence directory afterwards (default: only a directory startServer made itself, also
+   *  when a restarted server reused it; pass false to keep it for a restart). */
   removePersistDir?: boolean;
 }
 
@@ -80,18 +80,23 @@ function groupAlive(pgid: number): boolean {
 }
 
 const live = new Set<Server>();
+/** Persistence dirs startServer made itself: removed by the last stop() on them (unless told otherwise). */
+const madeDirs = new Set<string>();
+/** Temporary dirs of kubectlEnv (kubeconfig, discovery caches). */
+const kubectlDirs = new Set<string>();
 process.once('exit', () => {
   // Last resort if a test forgot to stop its server: never leave workerd behind.
   for (const s of live) void s.stop({ signal: 'SIGKILL' });
+  for (const d of kubectlDirs) rmSync(d, { recursive: true, force: true });
 });
 
 /** Starts `wrangler dev` on a free port and waits until `GET /` answers. */
 export async function startServer(opts: ServerOptions = {}): Promise<Server> {
-  const ownDir = opts.persistTo === undefined;
-  const persistTo = opts.persistTo ?? mkdtempSync(join(tmpdir(), 'kuberoom-state-'));
+  const persistTo = opts.persistTo ?? mkdtempSync(join(tmpRoot(), 'kuberoom-state-'));
+  if (opts.persistTo === undefined) madeDirs.add(persistTo);
   const port = opts.port ?? (await freePort());
   const inspectorPort = await freePort();
-  const registry = mkdtempSync(join(tmpdir(), 'kuberoom-registry-'));
+  const registry = mkdtempSync(join(tmpRoot(), 'kuberoom-registry-'));
   const verbose = opts.verbose ?? process.env.KUBEROOM_TEST_VERBOSE === '1';
   const origin = `http://127.0.0.1:${port}`;
 
@@ -148,7 +153,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<Server> {
           await sleep(100);
         }
         rmSync(registry, { recursive: true, force: true });
-        if (stopOpts.removePersistDir ?? ownDir) rmSync(persistTo, { recursive: true, force: true });
+        if (stopOpts.removePersistDir ?? madeDirs.has(persistTo)) {
+          rmSync(persistTo, { recursive: true, force: true });
+          madeDirs.delete(persistTo);
+        }
       })();
       return stopped;
     },
@@ -269,7 +277,8 @@ export async function kubectlEnv(
   sandbox: Pick<Sandbox, 'id' | 'token'>,
   token = sandbox.token,
 ): Promise<KubectlEnv> {
-  const dir = mkdtempSync(join(tmpdir(), 'kuberoom-kubectl-'));
+  const dir = mkdtempSync(join(tmpRoot(), 'kuberoom-kubectl-'));
+  kubectlDirs.add(dir);
   const kubeconfigPath = join(dir, 'kubeconfig');
   writeFileSync(kubeconfigPath, await kubeconfig(origin, sandbox, token));
   const home = join(dir, 'home');

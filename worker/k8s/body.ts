@@ -1,6 +1,7 @@
 /** Reading and decoding request bodies (JSON or YAML), with the API server's size limit and error messages. */
-import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { badRequest, StatusError } from '../../sim/apiserver/errors.ts';
+import { decodeProtobuf, ProtobufError } from './protobuf.ts';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -8,15 +9,36 @@ export function tooLarge(limit: number): StatusError {
   return new StatusError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`);
 }
 
+/** How much of a refused body is still read and dropped: workerd reports an error when a forwarded body is
+ * still streaming after the answer, so a modest excess is drained rather than cancelled. */
+const DRAIN_LIMIT = 16 * 1024 * 1024;
+
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, already: number): Promise<void> {
+  let size = already;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      size += value.byteLength;
+      if (size > DRAIN_LIMIT) {
+        await reader.cancel();
+        return;
+      }
+    }
+  } catch {
+    // the client went away
+  }
+}
+
 /** The body's bytes, or a 413 when it is larger than `limit` (by Content-Length or by what arrives). */
 export async function readBody(req: Request, limit: number): Promise<Uint8Array> {
-  const declared = Number(req.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > limit) {
-    await req.body?.cancel().catch(() => {});
-    throw tooLarge(limit);
-  }
   if (!req.body) return new Uint8Array(0);
   const reader = req.body.getReader();
+  const declared = Number(req.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) {
+    await drain(reader, 0);
+    throw tooLarge(limit);
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -24,7 +46,7 @@ export async function readBody(req: Request, limit: number): Promise<Uint8Array>
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel().catch(() => {});
+      await drain(reader, size);
       throw tooLarge(limit);
     }
     chunks.push(value);
@@ -43,13 +65,14 @@ export function mediaType(header: string | null): string {
   return (header ?? '').split(';')[0].trim().toLowerCase();
 }
 
-export type BodyFormat = 'json' | 'yaml';
+export type BodyFormat = 'json' | 'yaml' | 'protobuf';
 
 /** Which decoder a Content-Type selects for create/update bodies (empty means JSON), or a 415. */
 export function bodyFormat(contentType: string | null): BodyFormat {
   const t = mediaType(contentType);
   if (t === '' || t === 'application/json' || t === '*/*') return 'json';
   if (t === 'application/yaml') return 'yaml';
+  if (t === 'application/vnd.kubernetes.protobuf') return 'protobuf';
   throw new StatusError(
     415,
     'UnsupportedMediaType',
@@ -89,6 +112,14 @@ export function decodeYaml(text: string): unknown {
 
 /** Decodes a body as `format`. */
 export function decodeBody(bytes: Uint8Array, format: BodyFormat): unknown {
+  if (format === 'protobuf') {
+    try {
+      return decodeProtobuf(bytes);
+    } catch (e) {
+      if (e instanceof ProtobufError) throw new DecodeError(e.message);
+      throw e;
+    }
+  }
   const text = new TextDecoder().decode(bytes);
   return format === 'yaml' ? decodeYaml(text) : decodeJson(text);
 }
@@ -123,8 +154,6 @@ function summarizeData(data: Uint8Array, max: number): string {
   if (data[0] === 0x7b) return new TextDecoder().decode(slice) + more;
   return [...slice].map((b) => b.toString(16).padStart(2, '0')).join('') + more;
 }
-
-export { parseYaml };
 
 // ------------------------------------------------------------------------------------------------------------
 // Go's encoding/json syntax errors, so that a malformed body is reported in the API server's words.

@@ -4,7 +4,7 @@
  * the real API server shares their storage), and the autoscaling/v1 Scale of a workload.
  */
 import { badRequest, conflict, invalid } from '../../sim/apiserver/errors.ts';
-import { apiVersionOf, qualifiedName, type ResourceInfo } from '../../sim/apiserver/resources.ts';
+import { qualifiedName, type ResourceInfo } from '../../sim/apiserver/resources.ts';
 import type { KObject } from '../../sim/apiserver/types.ts';
 import { selectorString } from '../../sim/apiserver/printers/format.ts';
 
@@ -174,9 +174,6 @@ export function replicasFromScale(info: ResourceInfo, live: KObject, body: unkno
   if (scale.metadata?.name !== undefined && scale.metadata.name !== name) {
     throw badRequest(`the name of the object (${scale.metadata.name}) does not match the name on the URL (${name})`);
   }
-  if (scale.metadata?.resourceVersion && scale.metadata.resourceVersion !== live.metadata.resourceVersion) {
-    throw conflict(qualifiedName(info), name, 'the object has been modified; please apply your changes to the latest version and try again', info.group);
-  }
   const replicas = scale.spec?.replicas ?? 0;
   if (typeof replicas !== 'number' || !Number.isInteger(replicas)) {
     throw invalid('Scale', name, [{ type: 'FieldValueInvalid', field: 'spec.replicas', value: replicas, detail: 'must be an integer' }], 'autoscaling');
@@ -184,7 +181,10 @@ export function replicasFromScale(info: ResourceInfo, live: KObject, body: unkno
   if (replicas < 0) {
     throw invalid('Scale', name, [{ type: 'FieldValueInvalid', field: 'spec.replicas', value: replicas, detail: 'must be greater than or equal to 0' }], 'autoscaling');
   }
+  // The Scale is validated first; its resourceVersion then guards the write like the workload's own.
+  if (scale.metadata?.resourceVersion && scale.metadata.resourceVersion !== live.metadata.resourceVersion) {
+    throw conflict(qualifiedName(info), name, 'the object has been modified; please apply your changes to the latest version and try again', info.group);
+  }
   return replicas;
 }
 
-export { apiVersionOf };

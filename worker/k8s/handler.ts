@@ -55,13 +55,68 @@ export async function handleKubernetesRequest(req: Request, apiPath: string, ctx
   }
   const pretty = query.get('pretty') === 'true' || query.get('pretty') === '1';
   const errRendering: Rendering = { contentType: JSON_TYPE, pretty };
+  // A write that changed the store is committed even if it failed half-way (e.g. an eviction that updated
+  // the budget but could not delete the pod): what the sim holds must reach storage and the watchers.
+  const rvBefore = ctx.cluster.store.currentRV();
+  let committed = false;
+  // Forwards to the host's context (which may be a class instance: no spreading) and notes the commit.
+  const tracked: K8sContext = {
+    cluster: ctx.cluster,
+    user: ctx.user,
+    commit: async () => {
+      committed = true;
+      await ctx.commit();
+    },
+    watchOpened: ctx.watchOpened ? () => ctx.watchOpened!() : undefined,
+    watchClosed: ctx.watchClosed ? () => ctx.watchClosed!() : undefined,
+    maxBodyBytes: ctx.maxBodyBytes,
+    openapi: ctx.openapi,
+    upgrade: ctx.upgrade ? (r, t) => ctx.upgrade!(r, t) : undefined,
+    logs: ctx.logs ? (ns, pod, o) => ctx.logs!(ns, pod, o) : undefined,
+    logPollMs: ctx.logPollMs,
+  };
+  const commitIfChanged = async () => {
+    if (!committed && ctx.cluster.store.currentRV() !== rvBefore) await tracked.commit();
+  };
   try {
     const route = parsePath(apiPath);
-    return await serve(req, route, ctx, query, pretty);
+    const res = await serve(req, route, tracked, query, pretty);
+    if (req.method !== 'GET' && req.method !== 'HEAD') await commitIfChanged();
+    await releaseBody(req);
+    return res;
   } catch (e) {
+    try {
+      await commitIfChanged();
+    } catch (commitError) {
+      console.error('kubernetes API: commit after a failed request failed', commitError);
+    }
+    await releaseBody(req);
     if (e instanceof StatusError) return errorResponse(e, errRendering);
     console.error('kubernetes API: unexpected error', req.method, apiPath, e);
     return errorResponse(internalError(e instanceof Error ? e.message : String(e)), errRendering);
+  }
+}
+
+/**
+ * A body the request carried but nobody read (a 403, a 405) is drained before the answer: workerd reports an
+ * uncaught error when a forwarded body is still being streamed after the response was sent.
+ */
+async function releaseBody(req: Request, limit = 4 * 1024 * 1024): Promise<void> {
+  if (!req.body || req.bodyUsed) return;
+  try {
+    const reader = req.body.getReader();
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel();
+        return;
+      }
+    }
+  } catch {
+    // already closed or errored
   }
 }
 

@@ -22,6 +22,7 @@ import { negotiateObject, type Negotiated } from './negotiate.ts';
 import type { ResourceRoute } from './paths.ts';
 import { JSON_TYPE, methodNotAllowed, objectResponse, successStatus, textResponse, type Rendering } from './responses.ts';
 import { pushStream, watchStream } from './stream.ts';
+import { directiveOf, validateAppliedFields, validateFields, warningHeader } from './validation.ts';
 
 type Obj = Record<string, any>;
 
@@ -251,7 +252,7 @@ function listItem(o: KObject): Obj {
   return rest;
 }
 
-function renderObject(r: Request2, n: Negotiated, stored: KObject, status: number, opts: { subresource?: string; external?: KObject } = {}): Response {
+function renderObject(r: Request2, n: Negotiated, stored: KObject, status: number, opts: { subresource?: string; external?: KObject; warnings?: string[] } = {}): Response {
   const external = opts.external ?? toExternal(r.route.info, r.route.version, stored);
   let body: unknown = external;
   if (n.format.kind === 'table') {
@@ -261,7 +262,8 @@ function renderObject(r: Request2, n: Negotiated, stored: KObject, status: numbe
   } else if (n.format.kind === 'partial') {
     body = { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${n.format.version}`, metadata: external.metadata };
   }
-  return objectResponse(body, status, rendering(n, r.query));
+  const headers: Record<string, string> = opts.warnings?.length ? { Warning: warningHeader(opts.warnings) } : {};
+  return objectResponse(body, status, rendering(n, r.query), headers);
 }
 
 function renderList(r: Request2, n: Negotiated, result: ListResult): Response {
@@ -361,6 +363,11 @@ async function readObjectBody(r: Request2): Promise<unknown> {
   }
 }
 
+/** Unknown fields of a body in the request's version: refused (Strict) or dropped with warnings (Warn). */
+function checkFields(r: Request2, body: unknown, mode: 'decode' | 'patch'): string[] {
+  return validateFields(r.apiVersion, r.route.info.kind, body, directiveOf(r.query), mode);
+}
+
 /** A body of another version than the request's is refused, as the real decoder refuses it. */
 function checkBodyVersion(r: Request2, body: unknown): void {
   if (!isObj(body)) return;
@@ -374,23 +381,47 @@ async function commitUnlessDryRun(r: Request2, dryRun: boolean | undefined): Pro
   if (!dryRun) await r.ctx.commit();
 }
 
-/** Records the writing manager in the object's managedFields (computed against the defaulted object). */
-function recordManager(r: Request2, old: KObject | undefined, next: unknown, manager: string, subresource?: string): void {
-  if (!isObj(next) || !isObj(next.metadata ?? {})) return;
-  const obj = next as KObject;
+/** A private copy of the random source: defaulting here must not move the cluster's own sequence. */
+function applyDefaults(r: Request2, obj: KObject): void {
+  const strategy = r.ctx.cluster.api.strategy(r.storage);
+  const nowMs = r.ctx.cluster.now();
+  strategy.defaults?.(obj, { nowMs, now: rfc3339(nowMs), rng: new Rng(r.ctx.cluster.rng.state()) });
+}
+
+/**
+ * The same value with its keys in the live object's order (new keys last). The sim compares objects by their
+ * JSON text (no-op writes, generation, pod spec immutability), and a field dropped then defaulted again must
+ * not count as a change.
+ */
+function alignedTo(next: unknown, old: unknown): unknown {
+  if (Array.isArray(next)) return Array.isArray(old) ? next.map((v, i) => alignedTo(v, old[i])) : next;
+  if (!isObj(next) || !isObj(old)) return next;
+  const out: Obj = {};
+  for (const k of Object.keys(old)) if (k in next) out[k] = alignedTo(next[k], old[k]);
+  for (const k of Object.keys(next)) if (!(k in out)) out[k] = next[k];
+  return out;
+}
+
+/**
+ * Readies an object for a write by `manager`: on update it is defaulted and aligned with the live object; its
+ * managedFields record the manager's fields (computed against the defaulted object, as the real API server
+ * defaults while decoding).
+ */
+function prepareWrite(r: Request2, old: KObject | undefined, next: unknown, manager: string, subresource?: string): unknown {
+  if (!isObj(next) || (next.metadata !== undefined && !isObj(next.metadata))) return next;
+  let obj = next as KObject;
   try {
-    const defaulted = clone(obj);
+    const defaulted = old ? obj : clone(obj);
     defaulted.metadata ??= {};
+    applyDefaults(r, defaulted);
+    if (old) obj = alignedTo(defaulted, old) as KObject;
     const strategy = r.ctx.cluster.api.strategy(r.storage);
-    const nowMs = r.ctx.cluster.now();
-    // A private copy of the random source: defaulting here must not move the cluster's own sequence.
-    strategy.defaults?.(defaulted, { nowMs, now: rfc3339(nowMs), rng: new Rng(r.ctx.cluster.rng.state()) });
-    const entries = updateManagedFields(old, defaulted, {
+    const entries = updateManagedFields(old, old ? obj : defaulted, {
       manager,
       apiVersion: r.apiVersion,
       subresource,
       hasStatus: !!strategy.hasStatus,
-      nowMs,
+      nowMs: r.ctx.cluster.now(),
       type: rootType(r.storage.kind),
     });
     obj.metadata ??= {};
@@ -400,6 +431,7 @@ function recordManager(r: Request2, old: KObject | undefined, next: unknown, man
     // A body the API server will refuse anyway (wrong shapes) has no managers to record.
     if (!(e instanceof StatusError)) console.warn('managedFields not recorded:', e);
   }
+  return obj;
 }
 
 async function create(r: Request2): Promise<Response> {
@@ -407,11 +439,11 @@ async function create(r: Request2): Promise<Response> {
   const opts = writeOptions(r, 'CreateOptions');
   const body = await readObjectBody(r);
   checkBodyVersion(r, body);
-  const internal = toInternal(r.route.info, r.route.version, body);
-  recordManager(r, undefined, internal, opts.fieldManager);
+  const warnings = checkFields(r, body, 'decode');
+  const internal = prepareWrite(r, undefined, toInternal(r.route.info, r.route.version, body), opts.fieldManager);
   const created = r.ctx.cluster.api.create(r.storage, r.route.namespace, internal, opts);
   await commitUnlessDryRun(r, opts.dryRun);
-  return renderObject(r, n, created, 201);
+  return renderObject(r, n, created, 201, { warnings });
 }
 
 async function update(r: Request2): Promise<Response> {
@@ -419,13 +451,13 @@ async function update(r: Request2): Promise<Response> {
   const opts = writeOptions(r, 'UpdateOptions');
   const body = await readObjectBody(r);
   checkBodyVersion(r, body);
+  const warnings = checkFields(r, body, 'decode');
   const { namespace, name } = r.route;
   const old = r.ctx.cluster.api.get(r.storage, namespace, name!);
-  const internal = toInternal(r.route.info, r.route.version, body);
-  recordManager(r, old, internal, opts.fieldManager);
+  const internal = prepareWrite(r, old, toInternal(r.route.info, r.route.version, body), opts.fieldManager);
   const updated = r.ctx.cluster.api.update(r.storage, namespace, name!, internal, opts);
   await commitUnlessDryRun(r, opts.dryRun);
-  return renderObject(r, n, updated, 200);
+  return renderObject(r, n, updated, 200, { warnings });
 }
 
 interface DecodedPatch {
@@ -486,6 +518,7 @@ async function patch(r: Request2): Promise<Response> {
       throw badRequest(`the name of the object (${config.metadata.name}) does not match the name on the URL (${name})`);
     }
     config.metadata.name = name;
+    validateAppliedFields(r.apiVersion, info.kind, config);
     const live = r.ctx.cluster.store.get(r.storage, namespace, name!);
     const liveExternal = live ? toExternal(info, version, live) : undefined;
     const merged = serverSideApply(liveExternal, config, {
@@ -496,7 +529,11 @@ async function patch(r: Request2): Promise<Response> {
       nowMs: r.ctx.cluster.now(),
       type: rootType(r.storage.kind),
     });
-    const internal = toInternal(info, version, merged);
+    let internal = toInternal(info, version, merged) as KObject;
+    if (live) {
+      applyDefaults(r, internal);
+      internal = alignedTo(internal, live) as KObject;
+    }
     const result = live ? api.update(r.storage, namespace, name!, internal, opts) : api.create(r.storage, namespace, internal, opts);
     await commitUnlessDryRun(r, opts.dryRun);
     return renderObject(r, n, result, live ? 200 : 201);
@@ -505,11 +542,11 @@ async function patch(r: Request2): Promise<Response> {
   const old = api.get(r.storage, namespace, name!);
   const patched = applyPatch(type, toExternal(info, version, old), body, info);
   checkUidPrecondition(r, old, patched);
-  const internal = toInternal(info, version, patched);
-  recordManager(r, old, internal, opts.fieldManager);
+  const warnings = checkFields(r, patched, 'patch');
+  const internal = prepareWrite(r, old, toInternal(info, version, patched), opts.fieldManager);
   const updated = api.update(r.storage, namespace, name!, internal, opts);
   await commitUnlessDryRun(r, opts.dryRun);
-  return renderObject(r, n, updated, 200);
+  return renderObject(r, n, updated, 200, { warnings });
 }
 
 function deleteOptions(r: Request2, body: unknown): DeleteOptions & { orphanDependents?: boolean } {
@@ -625,20 +662,23 @@ async function statusSubresource(r: Request2, method: string): Promise<Response>
   if (method === 'GET') return renderObject(r, n, api.get(r.storage, namespace, name!), 200);
   const opts = writeOptions(r, method === 'PUT' ? 'UpdateOptions' : 'PatchOptions', 'status');
   let internal: unknown;
+  let warnings: string[];
   if (method === 'PUT') {
     const body = await readObjectBody(r);
     checkBodyVersion(r, body);
+    warnings = checkFields(r, body, 'decode');
     internal = toInternal(info, version, body);
   } else {
     const { type, body } = await readPatch(r);
     const old = api.get(r.storage, namespace, name!);
     const patched = applyPatch(type, toExternal(info, version, old), body, info);
     checkUidPrecondition(r, old, patched);
+    warnings = type === 'apply' ? [] : checkFields(r, patched, 'patch');
     internal = toInternal(info, version, patched);
   }
-  const updated = api.update(r.storage, namespace, name!, internal, opts);
+  const updated = api.update(r.storage, namespace, name!, alignedTo(internal, api.get(r.storage, namespace, name!)), opts);
   await commitUnlessDryRun(r, opts.dryRun);
-  return renderObject(r, n, updated, 200);
+  return renderObject(r, n, updated, 200, { warnings });
 }
 
 const SCALE_INFO: ResourceInfo = { group: 'autoscaling', version: 'v1', resource: 'scale', singular: 'scale', kind: 'Scale', namespaced: true, verbs: [] };
@@ -666,9 +706,9 @@ async function scaleSubresource(r: Request2, method: string): Promise<Response> 
   const next = clone(live);
   next.spec = { ...(next.spec as Obj), replicas };
   delete next.metadata.resourceVersion;
-  recordManager(r, live, next, opts.fieldManager, 'scale');
+  const prepared = prepareWrite(r, live, next, opts.fieldManager, 'scale');
   const { subresource: _s, ...mainOpts } = opts;
-  const updated = api.update(r.storage, namespace, name!, next, mainOpts);
+  const updated = api.update(r.storage, namespace, name!, prepared, mainOpts);
   await commitUnlessDryRun(r, opts.dryRun);
   return renderScale(updated, 200);
 }

@@ -60,6 +60,12 @@ export const CLOSE_EPOCH = 4409;
 export const CLOSE_PROTOCOL = 4400;
 export const CLOSE_UNAUTHORIZED = 4401;
 
+/** Answers a refused request after discarding its body (a body left unread would still be in flight). */
+async function refuse(req: Request, res: Response): Promise<Response> {
+  await req.body?.cancel().catch(() => undefined);
+  return res;
+}
+
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 
@@ -224,7 +230,7 @@ export class Room {
   async fetch(req: Request, path: string): Promise<Response> {
     if (path.startsWith('/k8s/') || path === '/k8s') return this.kubernetes(req, path);
     const role = this.roleOf(requestToken(req));
-    if (!role) return json({ error: 'this link needs a valid token' }, 401);
+    if (!role) return refuse(req, json({ error: 'this link needs a valid token' }, 401));
     if (path === '/api/session' && req.method === 'GET') {
       this.touchApi();
       const origin = new URL(req.url).origin;
@@ -238,7 +244,7 @@ export class Room {
       });
     }
     if (path === '/api/clock' && req.method === 'POST') {
-      if (!canWrite(role)) return json({ error: 'a view-only link cannot change the clock' }, 403);
+      if (!canWrite(role)) return refuse(req, json({ error: 'a view-only link cannot change the clock' }, 403));
       this.touchApi();
       let body: unknown;
       try {
@@ -274,7 +280,7 @@ export class Room {
     }
     const role = this.roleOf(token);
     if (!role) {
-      return json({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 }, 401);
+      return refuse(req, json({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 }, 401));
     }
     this.touchApi();
     this.commit();

@@ -7,7 +7,7 @@
 import { badRequest, StatusError, type StatusCause } from '../errors.ts';
 import type { KObject } from '../types.ts';
 import { rfc3339 } from '../../util/time.ts';
-import { childType, fieldOf, type Field } from './schema.ts';
+import { childType, fieldOf, TYPES, type Field } from './schema.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -242,6 +242,7 @@ function isAssociative(field: Field | undefined): field is ListField {
 function isAtomic(field: Field | undefined): boolean {
   if (!field) return false;
   if (field.kind === 'atomic') return true;
+  if (field.kind === 'struct') return !!TYPES[field.type]?.atomic;
   if (field.kind === 'list') return field.listType === 'atomic';
   if (field.kind === 'map') return !!field.atomic;
   return false;
@@ -299,8 +300,8 @@ export interface Comparison {
 export function compare(a: unknown, b: unknown, type: string | undefined): Comparison {
   const res: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
   const subtree = (into: FieldSet, v: unknown, t: string | undefined, field: Field | undefined, path: PE[]) => {
-    const always = field?.kind === 'struct' && field.always;
-    if (!always || !isObj(v)) into.insert(path);
+    const always = (field?.kind === 'struct' && field.always && isObj(v)) || (field?.kind === 'list' && field.always);
+    if (!always) into.insert(path);
     if (isAtomic(field)) return;
     if (Array.isArray(v)) {
       if (!isAssociative(field)) return;
@@ -691,7 +692,15 @@ export function serverSideApply(live: KObject | undefined, config: KObject, opts
 function prunable(last: FieldSet, owned: FieldSet): FieldSet {
   const out = new FieldSet();
   for (const m of last.members) {
-    if (owned.members.has(m)) continue;
+    if (owned.members.has(m)) {
+      // Still owned itself, but fields under it may have been let go.
+      const lc = last.children.get(m);
+      if (lc) {
+        const sub = prunable(lc, owned.children.get(m) ?? new FieldSet());
+        if (!sub.isEmpty()) out.children.set(m, sub);
+      }
+      continue;
+    }
     const oc = owned.children.get(m);
     if (oc && !oc.isEmpty()) {
       const lc = last.children.get(m);

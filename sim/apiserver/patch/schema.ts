@@ -20,12 +20,16 @@ export type Field =
       /** server-side apply: `+listType` and `+listMapKey`s */
       listType: 'atomic' | 'set' | 'map';
       keys?: string[];
+      /** a required (non-omitempty) list: present, as null, even in an empty object */
+      always?: boolean;
     }
   | { kind: 'map'; /** value struct type, if the values are objects */ elem?: string; atomic?: boolean }
   | { kind: 'atomic' };
 
 export interface TypeDef {
   fields: Record<string, Field>;
+  /** `+structType=atomic`: server-side apply owns and replaces it whole (strategic merge patch still merges it) */
+  atomic?: boolean;
 }
 
 const struct = (type: string, always = false): Field => ({ kind: 'struct', type, always });
@@ -36,7 +40,6 @@ const ssaMapList = (elem: string | undefined, ...keys: string[]): Field => ({ ki
 const atomicList = (elem?: string): Field => ({ kind: 'list', elem, listType: 'atomic' });
 /** A list of strings with `patchStrategy:"merge"`: union on patch, a set for SSA. */
 const mergeSet: Field = { kind: 'list', smpMerge: true, listType: 'set' };
-const set: Field = { kind: 'list', listType: 'set' };
 const map = (elem?: string): Field => ({ kind: 'map', elem });
 const atomicMap: Field = { kind: 'map', atomic: true };
 const atomic: Field = { kind: 'atomic' };
@@ -53,13 +56,13 @@ export const TYPES: Record<string, TypeDef> = {
       managedFields: atomicList(),
     },
   },
-  LabelSelector: { fields: { matchLabels: map(), matchExpressions: atomicList() } },
+  LabelSelector: { fields: { matchLabels: map(), matchExpressions: atomicList() }, atomic: true },
   PodTemplateSpec: { fields: { metadata: struct('ObjectMeta', true), spec: struct('PodSpec', true) } },
   PodSpec: {
     fields: {
       volumes: mapList('Volume', 'name'),
       initContainers: mapList('Container', 'name'),
-      containers: mapList('Container', 'name'),
+      containers: { ...mapList('Container', 'name'), always: true } as Field,
       ephemeralContainers: mapList('Container', 'name'),
       imagePullSecrets: mapList(undefined, 'name'),
       hostAliases: mapList('HostAlias', 'ip'),
@@ -151,7 +154,7 @@ export const TYPES: Record<string, TypeDef> = {
   Secret: { fields: { metadata: struct('ObjectMeta', true), data: map(), stringData: map() } },
   ServiceAccount: { fields: { metadata: struct('ObjectMeta', true), secrets: mapList(undefined, 'name'), imagePullSecrets: atomicList() } },
   Event: { fields: { metadata: struct('ObjectMeta', true), involvedObject: struct('ObjectReference', true), source: struct('EventSource', true) } },
-  ObjectReference: { fields: {} },
+  ObjectReference: { fields: {}, atomic: true },
   EventSource: { fields: {} },
   Namespace: { fields: { metadata: struct('ObjectMeta', true), spec: struct('NamespaceSpec', true), status: struct('NamespaceStatus', true) } },
   NamespaceSpec: { fields: { finalizers: atomicList() } },
