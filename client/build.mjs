@@ -25,7 +25,7 @@ const FAVICON =
 
 const escapeHtml = (text) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function page({ title, css, js, preload }) {
+function page({ title, css, js, preload, extraCss = [] }) {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -35,6 +35,7 @@ function page({ title, css, js, preload }) {
 <title>${escapeHtml(title)}</title>
 <link rel="icon" href="${FAVICON}">
 <link rel="stylesheet" href="${css}">
+${extraCss.map((href) => `<link rel="stylesheet" href="${href}">`).join('\n')}
 ${preload.map((href) => `<link rel="modulepreload" href="${href}">`).join('\n')}
 <script type="module" src="${js}"></script>
 </head>
@@ -98,6 +99,8 @@ for (const { entry, html, title } of PAGES) {
     js: publicUrl(jsFile),
     css,
     preload: chunks.map(publicUrl),
+    // CSS imported by the page's modules (e.g. xterm.js's), bundled by esbuild next to the entry.
+    extraCss: outputs[jsFile].cssBundle ? [publicUrl(outputs[jsFile].cssBundle)] : [],
   });
   await writeFile(join(OUT, html), doc);
 

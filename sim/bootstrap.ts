@@ -3,9 +3,27 @@ import type { Node } from './apiserver/types.ts';
 import { Cluster, type ClusterOptions } from './cluster.ts';
 import { Kubelet } from './kubelet/kubelet.ts';
 import { NamespaceController } from './controllers/namespace.ts';
+import { GarbageCollector } from './controllers/garbage-collector.ts';
+import { ReplicaSetController } from './controllers/replicaset.ts';
+import { DeploymentController } from './controllers/deployment.ts';
+import { JobController } from './controllers/job.ts';
+import { CronJobController } from './controllers/cronjob.ts';
+import { StatefulSetController } from './controllers/statefulset.ts';
+import { DaemonSetController } from './controllers/daemonset.ts';
+import { HorizontalPodAutoscalerController } from './controllers/hpa.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
+import { NodeLifecycle } from './nodes/lifecycle.ts';
+import { addNode } from './nodes/node.ts';
+import { Network } from './network/network.ts';
+import { createNetworkDefaults } from './network/defaults.ts';
+import { EndpointsController } from './controllers/endpoints.ts';
+import { EndpointSliceController } from './controllers/endpointslice.ts';
+import { ServiceAccountController } from './controllers/serviceaccount.ts';
+import { PersistentVolumeController } from './controllers/pv-binder.ts';
+import { createStorageDefaults } from './storage/defaults.ts';
+import { createIngressDefaults, IngressController } from './network/ingress.ts';
 
-export const KUBERNETES_VERSION = 'v1.32.0';
+export { KUBERNETES_VERSION } from './nodes/node.ts';
 
 export interface NewClusterOptions extends ClusterOptions {
   /** how many worker nodes (node-1 ... node-N); default 3 */
@@ -14,7 +32,21 @@ export interface NewClusterOptions extends ClusterOptions {
 
 /** Attaches the control plane and node agents to a cluster (new or restored). */
 export function attachComponents(cluster: Cluster): Cluster {
-  return cluster.use(new NamespaceController(cluster)).use(new Scheduler(cluster)).use(new Kubelet(cluster));
+  return cluster.use(new NamespaceController(cluster)).use(new Scheduler(cluster)).use(new Kubelet(cluster)).use(new NodeLifecycle(cluster))
+    .use(new GarbageCollector(cluster))
+    .use(new ReplicaSetController(cluster))
+    .use(new DeploymentController(cluster))
+    .use(new JobController(cluster))
+    .use(new CronJobController(cluster))
+    .use(new StatefulSetController(cluster))
+    .use(new DaemonSetController(cluster))
+    .use(new HorizontalPodAutoscalerController(cluster))
+    .use(new Network(cluster))
+    .use(new EndpointsController(cluster))
+    .use(new EndpointSliceController(cluster))
+    .use(new ServiceAccountController(cluster))
+    .use(new PersistentVolumeController(cluster))
+    .use(new IngressController(cluster));
 }
 
 /** A new cluster as `kubeadm init` and N joined workers leave it: system namespaces and Ready nodes. */
@@ -23,6 +55,9 @@ export function createCluster(opts: NewClusterOptions): Cluster {
   for (const name of ['default', 'kube-node-lease', 'kube-public', 'kube-system']) {
     cluster.api.create(NAMESPACES, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
+  createNetworkDefaults(cluster);
+  createStorageDefaults(cluster);
+  createIngressDefaults(cluster);
   const count = opts.nodes ?? 3;
   for (let i = 1; i <= count; i++) addNode(cluster, `node-${i}`);
   cluster.settle();
@@ -33,63 +68,5 @@ export function restoreCluster(cluster: Cluster): Cluster {
   return attachComponents(cluster).restored();
 }
 
-const ZONES = ['zone-a', 'zone-b', 'zone-c'];
-
-/** Adds a Ready worker node with the capacity of a small cloud VM (4 CPU, 16 GiB, 110 pods). */
-export function addNode(cluster: Cluster, name: string): Node {
-  const index = cluster.store.count(NODES);
-  const zone = ZONES[index % ZONES.length];
-  const now = new Date(cluster.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const internalIP = `10.0.${Math.floor((index + 2) / 250)}.${((index + 2) % 250) + 2}`;
-  const node: Node = {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: {
-      name,
-      labels: {
-        'beta.kubernetes.io/arch': 'amd64',
-        'beta.kubernetes.io/os': 'linux',
-        'kubernetes.io/arch': 'amd64',
-        'kubernetes.io/hostname': name,
-        'kubernetes.io/os': 'linux',
-        'topology.kubernetes.io/region': 'kuberoom-1',
-        'topology.kubernetes.io/zone': `kuberoom-1${zone.slice(-2)}`,
-      },
-      annotations: {
-        'node.alpha.kubernetes.io/ttl': '0',
-        'volumes.kubernetes.io/controller-managed-attach-detach': 'true',
-      },
-    },
-    spec: { podCIDR: `10.244.${index}.0/24`, podCIDRs: [`10.244.${index}.0/24`], providerID: `kuberoom://${name}` },
-    status: {
-      capacity: { cpu: '4', 'ephemeral-storage': '102350Mi', 'hugepages-1Gi': '0', 'hugepages-2Mi': '0', memory: '16365060Ki', pods: '110' },
-      allocatable: { cpu: '4', 'ephemeral-storage': '102350Mi', 'hugepages-1Gi': '0', 'hugepages-2Mi': '0', memory: '16262660Ki', pods: '110' },
-      conditions: [
-        { type: 'MemoryPressure', status: 'False', lastHeartbeatTime: now, lastTransitionTime: now, reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available' },
-        { type: 'DiskPressure', status: 'False', lastHeartbeatTime: now, lastTransitionTime: now, reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure' },
-        { type: 'PIDPressure', status: 'False', lastHeartbeatTime: now, lastTransitionTime: now, reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available' },
-        { type: 'Ready', status: 'True', lastHeartbeatTime: now, lastTransitionTime: now, reason: 'KubeletReady', message: 'kubelet is posting ready status' },
-      ],
-      addresses: [
-        { type: 'InternalIP', address: internalIP },
-        { type: 'Hostname', address: name },
-      ],
-      daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
-      nodeInfo: {
-        architecture: 'amd64',
-        bootID: cluster.rng.uuid(),
-        containerRuntimeVersion: 'containerd://1.7.24',
-        kernelVersion: '6.8.0-1021-kuberoom',
-        kubeProxyVersion: KUBERNETES_VERSION,
-        kubeletVersion: KUBERNETES_VERSION,
-        machineID: cluster.rng.hex(32),
-        operatingSystem: 'linux',
-        osImage: 'Ubuntu 24.04.1 LTS',
-        systemUUID: cluster.rng.uuid(),
-      },
-    },
-  };
-  // The kubelet registers its node and writes its status: status comes with the create here.
-  const created = cluster.api.create(NODES, undefined, node) as Node;
-  return cluster.api.update(NODES, undefined, name, { ...created, status: node.status }, { subresource: 'status' }) as Node;
-}
+// addNode (a Ready worker node and its Lease) lives with the node lifecycle in sim/nodes.
+export { addNode } from './nodes/node.ts';

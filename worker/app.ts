@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { isSandboxId, randomToken } from './auth.ts';
+import { ImportError, MAX_IMPORT_BYTES, parseSandboxFile, type SandboxFile } from './room/transfer.ts';
 
 type AppEnv = { Bindings: Env };
 
@@ -24,22 +25,67 @@ app.post('/api/sandboxes', async (c) => {
   }
   const nodes = body.nodes === undefined ? 3 : Number(body.nodes);
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > MAX_NODES) return error(`nodes must be a whole number from 1 to ${MAX_NODES}`, 400);
+  return newSandbox(c.env, new URL(c.req.url).origin, nodes);
+});
+
+/** Makes a sandbox (new, or from an exported file) and answers with its links, as `POST /api/sandboxes` does. */
+async function newSandbox(env: Env, origin: string, nodes: number, file?: SandboxFile, extra: Record<string, unknown> = {}): Promise<Response> {
   const id = randomToken(16);
-  const stub = c.env.SANDBOX.get(c.env.SANDBOX.idFromName(id));
-  const tokens = await stub.create(id, nodes);
-  const origin = new URL(c.req.url).origin;
+  const stub = env.SANDBOX.get(env.SANDBOX.idFromName(id));
+  let tokens: Record<string, string>;
+  try {
+    tokens = await stub.create(id, nodes, file);
+  } catch (e) {
+    if (!file) throw e;
+    return error(`the sandbox file does not load: ${e instanceof Error ? e.message : String(e)}`, 400);
+  }
   const link = (role: string) => `${origin}/s/${id}#token=${tokens[role]}`;
-  return c.json(
-    {
-      id,
-      url: link('owner'),
-      kubeconfigUrl: `${origin}/s/${id}/kubeconfig?token=${tokens.owner}`,
-      token: tokens.owner,
-      role: 'owner',
-      links: { owner: link('owner'), edit: link('edit'), view: link('view') },
-    },
-    201,
-  );
+  const body = {
+    id,
+    url: link('owner'),
+    kubeconfigUrl: `${origin}/s/${id}/kubeconfig?token=${tokens.owner}`,
+    token: tokens.owner,
+    role: 'owner',
+    links: { owner: link('owner'), edit: link('edit'), view: link('view') },
+    ...extra,
+  };
+  return new Response(JSON.stringify(body), { status: 201, headers: { 'content-type': 'application/json' } });
+}
+
+/** Import: the body is a file from `GET /s/<id>/api/export`; a new sandbox (new tokens) at that state. */
+app.post('/api/sandboxes/import', async (c) => {
+  const declared = Number(c.req.header('content-length') ?? 0);
+  if (declared > MAX_IMPORT_BYTES) {
+    await c.req.raw.body?.cancel().catch(() => undefined);
+    return error(`the file is larger than ${MAX_IMPORT_BYTES} bytes`, 413);
+  }
+  const text = await c.req.text();
+  let file: SandboxFile;
+  try {
+    file = parseSandboxFile(text);
+  } catch (e) {
+    if (e instanceof ImportError) return error(e.message, e.message.includes('larger than') ? 413 : 400);
+    throw e;
+  }
+  return newSandbox(c.env, new URL(c.req.url).origin, 1, file);
+});
+
+/** Fork: anyone with edit rights makes a new sandbox at this one's current state, with its own links. */
+app.post('/s/:id/api/fork', async (c) => {
+  const id = c.req.param('id');
+  if (!isSandboxId(id)) return error('no sandbox here: check the link', 404);
+  await c.req.raw.body?.cancel().catch(() => undefined);
+  const stub = c.env.SANDBOX.get(c.env.SANDBOX.idFromName(id));
+  const url = new URL(c.req.url);
+  url.pathname = `/s/${id}/api/export`;
+  const res = await stub.fetch(new Request(url, { headers: c.req.raw.headers }));
+  if (!res.ok) {
+    const text = await res.text();
+    // The export's own refusal, in the fork's words.
+    return new Response(text.replace('export or fork', 'fork'), { status: res.status, headers: { 'content-type': 'application/json' } });
+  }
+  const file = parseSandboxFile(await res.text());
+  return newSandbox(c.env, url.origin, 1, file, { forkedFrom: id });
 });
 
 /** The sandbox page: the same static page for every sandbox; it reads its token from the fragment. */

@@ -67,7 +67,7 @@ export class ApiServer {
 
   private sctx(): StrategyContext {
     const nowMs = this.ctx.nowMs();
-    return { nowMs, now: rfc3339(nowMs), rng: this.ctx.rng };
+    return { nowMs, now: rfc3339(nowMs), rng: this.ctx.rng, store: this.ctx.store };
   }
 
   strategy(info: ResourceInfo): Strategy {
@@ -117,8 +117,9 @@ export class ApiServer {
     }
     this.checkNamespaceOpen(info, meta.namespace, meta.name ?? meta.generateName ?? '', 'create');
     strategy.defaults?.(obj, sctx);
+    // Like the real strategies, metadata and spec errors are reported together.
     const errs = this.validateMeta(info, obj, strategy);
-    if (errs.length === 0) errs.push(...(strategy.validate?.(obj, sctx) ?? []));
+    errs.push(...(strategy.validate?.(obj, sctx) ?? []));
     if (errs.length) throw invalid(info.kind, meta.name ?? meta.generateName ?? '', errs, info.group);
     if (this.ctx.store.get(info, meta.namespace, meta.name!)) throw alreadyExists(qualifiedName(info), meta.name!, info.group);
     delete meta.resourceVersion;
@@ -189,7 +190,7 @@ export class ApiServer {
     meta.generation = old.metadata.generation;
     strategy.defaults?.(obj, sctx);
     const errs = this.validateMeta(info, obj, strategy);
-    if (errs.length === 0) errs.push(...(strategy.validateUpdate?.(obj, old, sctx) ?? strategy.validate?.(obj, sctx) ?? []));
+    errs.push(...(strategy.validateUpdate?.(obj, old, sctx) ?? strategy.validate?.(obj, sctx) ?? []));
     if (errs.length) throw invalid(info.kind, meta.name!, errs, info.group);
     if (meta.generation !== undefined && specOf(obj) !== specOf(old)) meta.generation = (old.metadata.generation ?? 0) + 1;
     return this.finishUpdate(info, old, obj, opts);

@@ -144,7 +144,9 @@ export function invalid(kind: string, name: string, errors: FieldError[], group 
   const causes = errors.map((e) => ({ reason: e.type, message: fieldErrorMessage(e), field: e.field }));
   const parts = causes.map((c) => `${c.field}: ${c.message}`);
   const summary = parts.length === 1 ? parts[0] : `[${parts.join(', ')}]`;
-  return new StatusError(422, 'Invalid', `${kind} "${name}" is invalid: ${summary}`, {
+  // The message names the qualified kind (`Deployment.apps`), the details the plain kind.
+  const qualifiedKind = group ? `${kind}.${group}` : kind;
+  return new StatusError(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${summary}`, {
     name,
     group: group || undefined,
     kind,

@@ -1,5 +1,6 @@
 import type { Rng } from '../util/rng.ts';
 import type { FieldError } from './errors.ts';
+import type { ObjectStore } from './store.ts';
 import type { KObject } from './types.ts';
 
 /** What a resource's strategy sees: the virtual time and the seeded random source. */
@@ -7,6 +8,10 @@ export interface StrategyContext {
   nowMs: number;
   now: string;
   rng: Rng;
+  /** The stored objects, for strategies that look at others (service IP allocation, default StorageClass). */
+  store?: ObjectStore;
+  /** True for a dry-run write (nothing is persisted). */
+  dryRun?: boolean;
 }
 
 /**

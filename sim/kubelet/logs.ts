@@ -40,10 +40,12 @@ export class ContainerLogs {
 
   append(uid: string, container: string, run: number, now: number, line: string): void {
     const key = this.key(uid, container, run);
+    // Appended in place (then marked changed): copying the whole run's lines for every line would cost
+    // O(lines) per line. Trimmed in batches once past the cap.
     const cur = this.records.get<LogLine[]>(TABLE, key) ?? [];
-    const next = cur.length >= MAX_LINES ? cur.slice(cur.length - MAX_LINES + 1) : cur.slice();
-    next.push({ t: now, s: line });
-    this.records.set(TABLE, key, next);
+    cur.push({ t: now, s: line });
+    if (cur.length > MAX_LINES + 100) cur.splice(0, cur.length - MAX_LINES);
+    this.records.set(TABLE, key, cur);
   }
 
   forget(uid: string): void {
@@ -64,7 +66,7 @@ export class ContainerLogs {
     if (!names.includes(container) && !(pod.spec.initContainers ?? []).some((c) => c.name === container)) {
       throw badRequest(`container ${container} is not valid for pod ${pod.metadata.name}`);
     }
-    const status = pod.status?.containerStatuses?.find((s) => s.name === container);
+    const status = pod.status?.containerStatuses?.find((s) => s.name === container) ?? pod.status?.initContainerStatuses?.find((s) => s.name === container);
     const run = status?.restartCount ?? 0;
     if (opts.previous) {
       if (!status?.lastState?.terminated) {

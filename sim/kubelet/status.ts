@@ -6,15 +6,30 @@ import type { Condition, ContainerStatus, Pod, PodStatus } from '../apiserver/ty
  */
 export function computePodStatus(pod: Pod, prev: PodStatus, containerStatuses: ContainerStatus[], now: string, sandboxReady: boolean): PodStatus {
   const status: PodStatus = { ...prev, containerStatuses };
-  status.phase = podPhase(pod, containerStatuses, sandboxReady);
-  const notReady = containerStatuses.filter((c) => !c.ready).map((c) => c.name);
+  const initStatuses = prev.initContainerStatuses ?? [];
+  const inits = pod.spec.initContainers ?? [];
+  status.phase = podPhase(pod, containerStatuses, sandboxReady, initStatuses);
+  const sidecars = new Set(inits.filter((c) => c.restartPolicy === 'Always').map((c) => c.name));
+  const readiness = [...initStatuses.filter((s) => sidecars.has(s.name)), ...containerStatuses];
+  const notReady = readiness.filter((c) => !c.ready).map((c) => c.name);
   const allReady = notReady.length === 0 && containerStatuses.length > 0;
   const terminal = status.phase === 'Succeeded' || status.phase === 'Failed';
   const readyReason = terminal ? 'PodCompleted' : 'ContainersNotReady';
   const readyMessage = terminal ? undefined : `containers with unready status: [${notReady.join(' ')}]`;
+  const incomplete = inits
+    .filter((c) => {
+      const s = initStatuses.find((x) => x.name === c.name);
+      if (!s) return true;
+      if (sidecars.has(c.name)) return !(s.state.running && s.started);
+      return !(s.state.terminated && s.state.terminated.exitCode === 0);
+    })
+    .map((c) => c.name);
+  const initialized = incomplete.length === 0 || (terminal && status.phase === 'Succeeded');
   const conds: Condition[] = [
     cond('PodReadyToStartContainers', sandboxReady && !terminal ? 'True' : 'False'),
-    cond('Initialized', 'True', terminal && (pod.spec.initContainers ?? []).length ? 'PodCompleted' : undefined),
+    initialized
+      ? cond('Initialized', 'True', terminal && inits.length ? 'PodCompleted' : undefined)
+      : cond('Initialized', 'False', 'ContainersNotInitialized', `containers with incomplete status: [${incomplete.join(' ')}]`),
     allReady && !terminal ? cond('Ready', 'True') : cond('Ready', 'False', readyReason, readyMessage),
     allReady && !terminal ? cond('ContainersReady', 'True') : cond('ContainersReady', 'False', readyReason, readyMessage),
   ];
@@ -38,8 +53,27 @@ function keepTransition(c: Condition, prev: Condition[], now: string): Condition
 }
 
 /** kubelet's getPhase for regular containers. */
-export function podPhase(pod: Pod, statuses: ContainerStatus[], sandboxReady: boolean): string {
+export function podPhase(pod: Pod, statuses: ContainerStatus[], sandboxReady: boolean, initStatuses: ContainerStatus[] = []): string {
   if (!sandboxReady) return 'Pending';
+  const rp = pod.spec.restartPolicy ?? 'Always';
+  let pendingInit = 0;
+  let failedInit = 0;
+  for (const c of pod.spec.initContainers ?? []) {
+    const s = initStatuses.find((x) => x.name === c.name);
+    if (c.restartPolicy === 'Always') {
+      if (!(s?.state.running && s.started)) pendingInit++;
+      continue;
+    }
+    if (s?.state.terminated) {
+      if (s.state.terminated.exitCode !== 0) failedInit++;
+    } else if (s?.state.waiting && s.lastState.terminated && s.lastState.terminated.exitCode !== 0) failedInit++;
+    else pendingInit++;
+  }
+  if (failedInit > 0 && rp === 'Never') return 'Failed';
+  if (failedInit > 0 || pendingInit > 0) {
+    // A pod whose regular containers already run (a sidecar restarting) stays Running.
+    if (!statuses.some((c) => c.state.running || c.lastState.terminated)) return 'Pending';
+  }
   let running = 0;
   let waiting = 0;
   let stopped = 0;
@@ -60,7 +94,6 @@ export function podPhase(pod: Pod, statuses: ContainerStatus[], sandboxReady: bo
   if (running > 0) return 'Running';
   if (unknown > 0) return 'Pending';
   if (stopped === n) {
-    const rp = pod.spec.restartPolicy ?? 'Always';
     if (rp === 'Always') return 'Running';
     if (rp === 'OnFailure') return succeeded === n ? 'Succeeded' : 'Running';
     return succeeded === n ? 'Succeeded' : 'Failed';

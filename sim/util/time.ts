@@ -17,7 +17,8 @@ export function parseTime(s: string | undefined | null): number | undefined {
 
 /** kubectl's `HumanDuration`: 5s, 3m20s, 7m, 2h5m, 3d4h, 2y... */
 export function humanDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
+  // Go's int(d.Seconds()) truncates toward zero.
+  const seconds = Math.trunc(ms / 1000);
   if (seconds < -1) return '<invalid>';
   if (seconds < 0) return '0s';
   if (seconds < 60 * 2) return `${seconds}s`;

@@ -31,7 +31,8 @@ export interface PodSummary {
 
 export function nodeSummary(node: Node): NodeSummary {
   const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
-  let status = ready?.status === 'True' ? 'Ready' : ready?.status === 'False' ? 'NotReady' : 'Unknown';
+  // kubectl shows NotReady for a Ready condition that is False or Unknown.
+  let status = ready?.status === 'True' ? 'Ready' : 'NotReady';
   if (node.spec?.unschedulable) status += ',SchedulingDisabled';
   const labels = node.metadata.labels ?? {};
   const roles = Object.keys(labels)

@@ -120,7 +120,9 @@ describe('a pod', () => {
       const s = (e as StatusError).toStatus();
       expect(s.code).toBe(422);
       expect(s.reason).toBe('Invalid');
-      expect(s.message).toMatch(/^Pod "Bad" is invalid: metadata.name: Invalid value: "Bad": a lowercase RFC 1123 subdomain must consist of/);
+      // The pod's name and its container's name (also "Bad") are both reported, as the real API server does.
+      expect(s.message).toMatch(/^Pod "Bad" is invalid: \[metadata.name: Invalid value: "Bad": a lowercase RFC 1123 subdomain must consist of/);
+      expect(s.message).toContain('spec.containers[0].name: Invalid value: "Bad": a lowercase RFC 1123 label must consist of');
     }
     const noImage = pod('noimage');
     delete noImage.spec.containers[0].image;

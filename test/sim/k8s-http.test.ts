@@ -149,7 +149,7 @@ describe('version, health and unknown paths', () => {
     expect(r.status).toBe(404);
     expect(r.json).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', details: {}, code: 404 });
     expect((await call('GET', '/api/v1/namespaces/default/nodes')).status).toBe(404);
-    expect((await call('GET', '/apis/metrics.k8s.io/v1beta1/nodes')).status).toBe(404);
+    expect((await call('GET', '/apis/example.com/v1/widgets')).status).toBe(404);
   });
 });
 
@@ -372,7 +372,8 @@ describe('create, read, update, delete', () => {
     expect(r.json.kind).toBe('ConfigMapList');
     expect(r.json.items.map((i: any) => i.metadata.name)).toEqual(['a', 'b']);
     const left = await call('GET', '/api/v1/namespaces/default/configmaps');
-    expect(left.json.items.map((i: any) => i.metadata.name)).toEqual(['c']);
+    // Every namespace also holds the kube-root-ca.crt ConfigMap, as on a real cluster.
+    expect(left.json.items.map((i: any) => i.metadata.name)).toEqual(['c', 'kube-root-ca.crt']);
   });
 
   it('renders YAML when asked', async () => {
@@ -440,11 +441,11 @@ describe('lists', () => {
     for (const n of ['a', 'b', 'c', 'd', 'e']) await call('POST', '/api/v1/namespaces/default/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: n } } });
     const first = await call('GET', '/api/v1/namespaces/default/configmaps?limit=2');
     expect(first.json.items.map((i: any) => i.metadata.name)).toEqual(['a', 'b']);
-    expect(first.json.metadata.remainingItemCount).toBe(3);
+    expect(first.json.metadata.remainingItemCount).toBe(4); // c, d, e and kube-root-ca.crt
     const second = await call('GET', `/api/v1/namespaces/default/configmaps?limit=2&continue=${encodeURIComponent(first.json.metadata.continue)}`);
     expect(second.json.items.map((i: any) => i.metadata.name)).toEqual(['c', 'd']);
     const last = await call('GET', `/api/v1/namespaces/default/configmaps?limit=2&continue=${encodeURIComponent(second.json.metadata.continue)}`);
-    expect(last.json.items.map((i: any) => i.metadata.name)).toEqual(['e']);
+    expect(last.json.items.map((i: any) => i.metadata.name)).toEqual(['e', 'kube-root-ca.crt']);
     expect(last.json.metadata.continue).toBeUndefined();
     expect((await call('GET', '/api/v1/namespaces/default/configmaps?limit=2&continue=garbage')).status).toBe(400);
   });
@@ -526,7 +527,8 @@ describe('watch', () => {
     await call('POST', '/api/v1/namespaces/default/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'one' } } });
     await call('POST', '/api/v1/namespaces/default/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'two' } } });
     const all = eventReader(await raw('GET', '/api/v1/watch/namespaces/default/configmaps'));
-    expect([(await all.next()).object.metadata.name, (await all.next()).object.metadata.name]).toEqual(['one', 'two']);
+    const initial = [(await all.next()).object.metadata.name, (await all.next()).object.metadata.name, (await all.next()).object.metadata.name];
+    expect(initial).toEqual(['kube-root-ca.crt', 'one', 'two']);
     await all.cancel();
     const single = eventReader(await raw('GET', '/api/v1/namespaces/default/configmaps?watch=1&fieldSelector=metadata.name%3Dtwo'));
     expect((await single.next()).object.metadata.name).toBe('two');
@@ -598,7 +600,8 @@ describe('patch', () => {
     const setImage = await patch({ spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'web' }, { name: 'sidecar' }], containers: [{ image: 'nginx:1.27', name: 'web' }] } } } });
     expect(setImage.status).toBe(200);
     expect(containers(setImage.json).map((c: any) => `${c.name}=${c.image}`)).toEqual(['web=nginx:1.27', 'sidecar=busybox']);
-    expect(containers(setImage.json)[0].ports).toEqual([{ containerPort: 80 }]);
+    // Pod templates are defaulted like pods: the port gets its protocol.
+    expect(containers(setImage.json)[0].ports).toEqual([{ containerPort: 80, protocol: 'TCP' }]);
 
     const ports = await patch({ spec: { template: { spec: { containers: [{ name: 'web', ports: [{ containerPort: 443 }], env: [{ name: 'B', value: '2' }, { name: 'A', value: '9' }] }] } } } });
     const web = containers(ports.json)[0];
@@ -689,8 +692,11 @@ describe('server-side apply', () => {
     expect(mf[0]).toMatchObject({ manager: 'kubectl', operation: 'Apply', apiVersion: 'apps/v1', fieldsType: 'FieldsV1' });
     expect(mf[0].fieldsV1['f:spec']['f:template']['f:spec']['f:containers']['k:{"name":"web"}']).toMatchObject({ '.': {}, 'f:image': {}, 'f:name': {} });
     expect(mf[0].fieldsV1['f:spec']['f:template']['f:spec']['f:containers']['k:{"name":"web"}']['f:ports']['k:{"containerPort":80,"protocol":"TCP"}']).toBeDefined();
-    const yaml = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 4\n';
-    const updated = await apply(s, yaml);
+    // The same manager applies its whole configuration again with another replica count (dropping the
+    // selector and template would give up their ownership, and the Deployment would be invalid: 422).
+    const next = deploymentBody('web');
+    next.spec.replicas = 4;
+    const updated = await apply(s, next);
     expect(updated.status).toBe(200);
     expect(updated.json.spec.replicas).toBe(4);
   });
@@ -761,7 +767,8 @@ describe('subresources', () => {
     const { call } = setup();
     await call('POST', '/apis/apps/v1/namespaces/default/deployments', { body: deploymentBody('web') });
     const scale = await call('GET', '/apis/apps/v1/namespaces/default/deployments/web/scale');
-    expect(scale.json).toMatchObject({ kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: { name: 'web', namespace: 'default' }, spec: { replicas: 2 }, status: { replicas: 0, selector: 'app=web' } });
+    // The Deployment controller has already created its ReplicaSet's two pods: status counts them.
+    expect(scale.json).toMatchObject({ kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: { name: 'web', namespace: 'default' }, spec: { replicas: 2 }, status: { replicas: 2, selector: 'app=web' } });
     const patched = await call('PATCH', '/apis/apps/v1/namespaces/default/deployments/web/scale', { body: { spec: { replicas: 5 } }, contentType: 'application/merge-patch+json' });
     expect(patched.status).toBe(200);
     expect(patched.json.spec.replicas).toBe(5);

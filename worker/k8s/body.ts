@@ -84,11 +84,34 @@ export class DecodeError extends Error {}
 
 /** Decodes JSON, throwing a DecodeError with Go's encoding/json message when the text is not valid JSON. */
 export function decodeJson(text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new DecodeError(goJsonError(text));
   }
+  if (nestingExceeds(text, MAX_JSON_DEPTH)) throw new DecodeError('json: exceeded max depth');
+  return value;
+}
+
+/** Go's decoder refuses documents nested deeper than 10,000 levels; so does this one (a deep body would
+ * otherwise overflow the stack of every recursive walk after it). */
+const MAX_JSON_DEPTH = 10000;
+
+function nestingExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
 }
 
 /** Decodes YAML (one document) the way sigs.k8s.io/yaml does: a YAML error reads `error converting YAML to JSON: yaml: ...`. */

@@ -4,6 +4,7 @@
  * asks for first.
  */
 import { EXTRA_VERSIONS, RESOURCES, type ResourceInfo } from '../../sim/apiserver/resources.ts';
+import { metricsApiGroup, metricsGroupDiscovery } from './metrics.ts';
 
 /** The order the API server lists its groups in (its group priorities). */
 const GROUP_ORDER = [
@@ -91,7 +92,7 @@ function apiGroupDoc(g: GroupVersions): Record<string, unknown> {
 }
 
 export function apiGroupList(): unknown {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: apiGroups().map(apiGroupDoc) };
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [...apiGroups().map(apiGroupDoc), metricsApiGroup()] };
 }
 
 export function apiGroup(group: string): unknown | undefined {
@@ -156,6 +157,6 @@ export function aggregatedDiscovery(which: 'api' | 'apis', apiVersion: 'v2' | 'v
   const items =
     which === 'api'
       ? [{ metadata: { creationTimestamp: null }, versions: [versionDiscovery('', 'v1')] }]
-      : apiGroups().map((g) => ({ metadata: { name: g.group, creationTimestamp: null }, versions: g.versions.map((v) => versionDiscovery(g.group, v)) }));
+      : [...apiGroups().map((g) => ({ metadata: { name: g.group, creationTimestamp: null }, versions: g.versions.map((v) => versionDiscovery(g.group, v)) })), metricsGroupDiscovery()];
   return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${apiVersion}`, metadata: {}, items };
 }

@@ -13,6 +13,7 @@ import { minimalOpenApi, type OpenApiSource } from './openapi.ts';
 import { parsePath, type Route } from './paths.ts';
 import { errorResponse, internalError, JSON_TYPE, methodNotAllowed, notFoundRoute, objectResponse, textResponse, type Rendering } from './responses.ts';
 import { serveResource } from './rest.ts';
+import { serveMetrics } from './metrics.ts';
 
 export type { K8sContext, LogOptions, Role, UpgradeTarget } from './context.ts';
 export type { OpenApiSource } from './openapi.ts';
@@ -79,6 +80,9 @@ export async function handleKubernetesRequest(req: Request, apiPath: string, ctx
     if (!committed && ctx.cluster.store.currentRV() !== rvBefore) await tracked.commit();
   };
   try {
+    // The resource metrics API (kubectl top) is served from the simulated usage, outside the stored resources.
+    const metrics = serveMetrics(req, apiPath, tracked, query);
+    if (metrics) return metrics;
     const route = parsePath(apiPath);
     const res = await serve(req, route, tracked, query, pretty);
     if (req.method !== 'GET' && req.method !== 'HEAD') await commitIfChanged();

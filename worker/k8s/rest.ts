@@ -152,6 +152,8 @@ function intParam(q: URLSearchParams, name: string): number | undefined {
   const v = q.get(name);
   if (v === null || v === '') return undefined;
   if (!/^-?\d+$/.test(v.trim())) throw badRequest(`invalid value for ${name}: strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
+  const big = BigInt(v.trim());
+  if (big > 9223372036854775807n || big < -9223372036854775808n) throw badRequest(`invalid value for ${name}: strconv.ParseInt: parsing ${JSON.stringify(v)}: value out of range`);
   return Number(v);
 }
 
@@ -176,10 +178,19 @@ function listOptions(q: URLSearchParams, route: ResourceRoute): ListOptions {
   if (cont) opts.continue = cont;
   const rv = q.get('resourceVersion');
   if (rv !== null) opts.resourceVersion = rv;
+  const match = q.get('resourceVersionMatch');
+  if (match) {
+    if (!rv) throw invalidOptions('ListOptions', [{ field: 'resourceVersionMatch', reason: 'FieldValueForbidden', message: 'Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided' }]);
+    if (match !== 'Exact' && match !== 'NotOlderThan') {
+      throw invalidOptions('ListOptions', [{ field: 'resourceVersionMatch', reason: 'FieldValueNotSupported', message: `Unsupported value: "${match}": supported values: "Exact", "NotOlderThan", ""` }]);
+    }
+  }
+  // The storage parses the version as an unsigned integer before anything else.
+  if (rv && !/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${rv}`);
   return opts;
 }
 
-type OptionsKind = 'CreateOptions' | 'UpdateOptions' | 'PatchOptions' | 'DeleteOptions';
+type OptionsKind = 'CreateOptions' | 'UpdateOptions' | 'PatchOptions' | 'DeleteOptions' | 'ListOptions';
 
 /** The 422 the API server answers for invalid request options (`PatchOptions.meta.k8s.io "" is invalid: ...`). */
 function invalidOptions(kind: OptionsKind, errs: { field: string; reason: string; message: string }[]): StatusError {
@@ -200,7 +211,7 @@ function dryRunParam(values: string[], optionsKind: OptionsKind): boolean {
   return true;
 }
 
-function writeOptions(r: Request2, optionsKind: Exclude<OptionsKind, 'DeleteOptions'>, subresource?: string): WriteOptions & { fieldManager: string } {
+function writeOptions(r: Request2, optionsKind: Exclude<OptionsKind, 'DeleteOptions' | 'ListOptions'>, subresource?: string): WriteOptions & { fieldManager: string } {
   const q = r.query;
   const validation = q.get('fieldValidation');
   if (validation !== null && !['Strict', 'Warn', 'Ignore', ''].includes(validation)) {
@@ -209,6 +220,10 @@ function writeOptions(r: Request2, optionsKind: Exclude<OptionsKind, 'DeleteOpti
   const manager = q.get('fieldManager') || managerFromUserAgent(r.req.headers.get('user-agent'));
   if (manager.length > MAX_FIELD_MANAGER) {
     throw invalidOptions(optionsKind, [{ field: 'fieldManager', reason: 'FieldValueTooLong', message: `Too long: may not be more than ${MAX_FIELD_MANAGER} bytes` }]);
+  }
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(manager)) {
+    const quoted = JSON.stringify(manager).replace(/\\u00([0-9a-f]{2})/g, '\\x$1');
+    throw invalidOptions(optionsKind, [{ field: 'fieldManager', reason: 'FieldValueInvalid', message: `Invalid value: ${quoted}: invalid characters` }]);
   }
   const opts: WriteOptions & { fieldManager: string } = { dryRun: dryRunParam(q.getAll('dryRun'), optionsKind), fieldManager: manager };
   if (validation) opts.fieldValidation = validation;
@@ -518,6 +533,11 @@ async function patch(r: Request2): Promise<Response> {
       throw badRequest(`the name of the object (${config.metadata.name}) does not match the name on the URL (${name})`);
     }
     config.metadata.name = name;
+    if (config.kind !== info.kind) {
+      const [g, v] = typeof config.apiVersion === 'string' && config.apiVersion.includes('/') ? config.apiVersion.split('/') : ['', String(config.apiVersion ?? '')];
+      const gvk = `${g}/${v}, Kind=${typeof config.kind === 'string' ? config.kind : ''}`;
+      throw badRequest(`failed to create typed patch object (${gvk}): no corresponding type for ${gvk}`);
+    }
     validateAppliedFields(r.apiVersion, info.kind, config);
     const live = r.ctx.cluster.store.get(r.storage, namespace, name!);
     const liveExternal = live ? toExternal(info, version, live) : undefined;

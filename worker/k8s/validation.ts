@@ -106,6 +106,139 @@ function itemKey(item: unknown, keys: string[]): string | undefined {
   return `[${parts.join(',')}]`;
 }
 
+/** The Go type a field decodes into, as encoding/json names it in errors (`[]v1.Container`, `map[string]string`). */
+function goTypeName(f: FieldDef, element = false): string {
+  if (f.repeated && !element) return `[]${goTypeName(f, true)}`;
+  if (f.type === 'map') return `map[string]${f.mapValue && isMessage(f.mapValue) ? goMessage(f.mapValue) : scalarGoType(f.mapValue ?? '')}`;
+  if (isMessage(f.type)) return goMessage(f.type);
+  return scalarGoType(f.type);
+}
+
+function goMessage(message: string): string {
+  const [pkg, name] = message.split('.');
+  return `${pkg.split('/').pop()}.${name}`;
+}
+
+function scalarGoType(code: string): string {
+  switch (code) {
+    case '':
+      return 'string';
+    case 'i':
+      return 'int32';
+    case 'b':
+      return 'bool';
+    case 'y':
+      return '[]uint8';
+    case 'd':
+      return 'float64';
+    case 'T':
+    case 'U':
+      return 'v1.Time';
+    case 'Q':
+      return 'resource.Quantity';
+    case 'I':
+      return 'intstr.IntOrString';
+    case 'D':
+      return 'v1.Duration';
+    default:
+      return 'interface {}';
+  }
+}
+
+function jsonTypeOf(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'boolean') return 'bool';
+  return typeof v === 'object' ? 'object' : typeof v;
+}
+
+/** Whether `v` decodes into a value of the field's (element) type. */
+function fits(code: string, v: unknown): boolean {
+  if (v === null) return true;
+  switch (code) {
+    case '':
+    case 'y':
+    case 'T':
+    case 'U':
+    case 'D':
+      return typeof v === 'string';
+    case 'i':
+      return typeof v === 'number' && Number.isInteger(v);
+    case 'd':
+      return typeof v === 'number';
+    case 'b':
+      return typeof v === 'boolean';
+    case 'Q':
+      return typeof v === 'string' || typeof v === 'number';
+    case 'I':
+      return typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v));
+    case 'map':
+      return isObj(v);
+    default:
+      return isMessage(code) ? isObj(v) : true;
+  }
+}
+
+/**
+ * The first value of `obj` whose JSON type the Go type of its field cannot take, as Go's decoder reports it
+ * (`json: cannot unmarshal array into Go struct field ObjectMeta.metadata.labels of type map[string]string`),
+ * or undefined. Go names the innermost struct and the field's path of JSON names, without list indices.
+ */
+export function typeError(apiVersion: string, kind: string, obj: unknown): string | undefined {
+  const root = rootMessage(apiVersion, kind);
+  if (!root) return undefined;
+  const describe = (v: unknown, f: FieldDef, struct: string, path: string, element: boolean) => {
+    // Go quotes the number it could not fit into an integer field (`number 1.5`).
+    const what = typeof v === 'number' && f.type === 'i' ? `number ${v}` : jsonTypeOf(v);
+    return `json: cannot unmarshal ${what} into Go struct field ${struct}.${path} of type ${goTypeName(f, element)}`;
+  };
+  const walk = (value: Obj, message: string, path: string): string | undefined => {
+    const fields = jsonFields(message);
+    if (!fields) return undefined;
+    const struct = message.slice(message.indexOf('.') + 1);
+    for (const [key, v] of Object.entries(value)) {
+      if (fields.typeMeta && (key === 'apiVersion' || key === 'kind')) {
+        if (v !== null && typeof v !== 'string') return `json: cannot unmarshal ${jsonTypeOf(v)} into Go struct field ${struct}.${key} of type string`;
+        continue;
+      }
+      const f = fields.byName.get(key);
+      if (!f || v === null || v === undefined) continue;
+      const p = path ? `${path}.${key}` : key;
+      if (f.repeated) {
+        if (!Array.isArray(v)) return describe(v, f, struct, p, false);
+        for (const item of v) {
+          if (!fits(f.type, item)) return describe(item, f, struct, p, true);
+          if (isMessage(f.type) && isObj(item)) {
+            const inner = walk(item, f.type, p);
+            if (inner) return inner;
+          }
+        }
+        continue;
+      }
+      if (f.type === 'map') {
+        if (!isObj(v)) return describe(v, f, struct, p, false);
+        const valueType = f.mapValue ?? '';
+        for (const mv of Object.values(v)) {
+          if (!fits(valueType, mv)) {
+            return `json: cannot unmarshal ${jsonTypeOf(mv)} into Go struct field ${struct}.${p} of type ${isMessage(valueType) ? goMessage(valueType) : scalarGoType(valueType)}`;
+          }
+          if (isMessage(valueType) && isObj(mv)) {
+            const inner = walk(mv, valueType, p);
+            if (inner) return inner;
+          }
+        }
+        continue;
+      }
+      if (!fits(f.type, v)) return describe(v, f, struct, p, false);
+      if (isMessage(f.type) && isObj(v)) {
+        const inner = walk(v, f.type, p);
+        if (inner) return inner;
+      }
+    }
+    return undefined;
+  };
+  return isObj(obj) ? walk(obj, root, '') : undefined;
+}
+
 export type Directive = 'Strict' | 'Warn' | 'Ignore';
 
 export function directiveOf(query: URLSearchParams): Directive {
@@ -118,6 +251,13 @@ export function directiveOf(query: URLSearchParams): Directive {
  * send; unknown fields are dropped unless the directive is Strict, which refuses them with a 400.
  */
 export function validateFields(apiVersion: string, kind: string, obj: unknown, directive: Directive, mode: 'decode' | 'patch'): string[] {
+  if (mode === 'decode') {
+    const bad = typeError(apiVersion, kind, obj);
+    if (bad) {
+      const version = apiVersion.includes('/') ? apiVersion.split('/')[1] : apiVersion;
+      throw badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: ${bad}`);
+    }
+  }
   const found = unknownFields(apiVersion, kind, obj, { drop: directive !== 'Strict' });
   if (!found?.length) return [];
   const list = found.map((p) => `unknown field "${p}"`).join(', ');

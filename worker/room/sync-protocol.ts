@@ -47,7 +47,7 @@ export function awarenessMessage(update: Uint8Array): Uint8Array {
 
 export type ClientMessage =
   | { type: 'step1'; reply: Uint8Array }
-  | { type: 'write'; empty: boolean }
+  | { type: 'write'; empty: boolean; update: Uint8Array }
   | { type: 'awareness'; update: Uint8Array; entries: AwarenessEntry[] }
   | { type: 'queryAwareness' };
 
@@ -83,7 +83,7 @@ export function readClientMessage(data: Uint8Array, doc: Y.Doc): ClientMessage {
         }
         if (sub === syncProtocol.messageYjsSyncStep2 || sub === syncProtocol.messageYjsUpdate) {
           const update = decoding.readVarUint8Array(d);
-          return { type: 'write', empty: isEmptyUpdate(update) };
+          return { type: 'write', empty: isEmptyUpdate(update), update };
         }
         throw new ProtocolError(`unknown sync message type ${sub}`);
       }

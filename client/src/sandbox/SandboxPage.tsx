@@ -2,6 +2,7 @@ import { ClockBar } from './ClockBar';
 import { ClusterBoard } from './ClusterBoard';
 import { KubectlBox } from './KubectlBox';
 import { ShareBox } from './ShareBox';
+import { TerminalPanel } from '../terminal/TerminalPanel';
 import { TopBar } from './TopBar';
 import { useClusterSync } from './useClusterSync';
 
@@ -26,6 +27,7 @@ export function SandboxPage({ id, token }: { id: string; token: string }) {
             <ClockBar id={id} token={token} clock={clock} serverOffset={serverOffset} role={session.role} />
           )}
           <ClusterBoard cluster={cluster} />
+          <TerminalPanel id={id} token={token} />
         </div>
         <aside class="side">
           <KubectlBox id={id} token={token} />

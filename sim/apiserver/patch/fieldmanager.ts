@@ -154,6 +154,9 @@ export class FieldSet {
     const keys = new Set<PE>([...this.members, ...this.children.keys()]);
     for (const pe of [...keys].sort(comparePE)) {
       const c = this.children.get(pe);
+      // A node left empty (`metadata` once its `name` is dropped) is no path at all: writing it as `{}` would
+      // read back as a member.
+      if (!this.members.has(pe) && (!c || c.isEmpty())) continue;
       const sub: Obj = c && !c.isEmpty() ? c.toJSON() : {};
       if (this.members.has(pe) && c && !c.isEmpty()) out[pe] = { '.': {}, ...sub };
       else out[pe] = sub;

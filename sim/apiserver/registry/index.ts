@@ -2,6 +2,12 @@ import { dns1035Label, dns1123Label } from '../names.ts';
 import type { Strategy } from '../strategy.ts';
 import type { KObject } from '../types.ts';
 import { podStrategy } from './pods.ts';
+import { serviceStrategy } from './services.ts';
+import { configMapStrategy } from './configmaps.ts';
+import { secretStrategy } from './secrets.ts';
+import { pvcStrategy, pvStrategy, storageClassStrategy } from './storage.ts';
+import { networkPolicyStrategy } from './networkpolicies.ts';
+import { cronJobStrategy, daemonSetStrategy, deploymentStrategy, hpaStrategy, jobStrategy, replicaSetStrategy, statefulSetStrategy } from './workloads.ts';
 
 const namespaceStrategy: Strategy = {
   hasStatus: true,
@@ -25,20 +31,23 @@ export const STRATEGIES: Record<string, Strategy> = {
   '/pods': podStrategy,
   '/namespaces': namespaceStrategy,
   '/nodes': nodeStrategy,
-  '/services': { hasStatus: true, validateName: dns1035Label },
-  '/persistentvolumeclaims': { hasStatus: true },
-  '/persistentvolumes': { hasStatus: true },
+  '/services': serviceStrategy,
+  '/configmaps': configMapStrategy,
+  '/secrets': secretStrategy,
+  '/persistentvolumeclaims': pvcStrategy,
+  '/persistentvolumes': pvStrategy,
+  'storage.k8s.io/storageclasses': storageClassStrategy,
   '/resourcequotas': { hasStatus: true },
-  'apps/deployments': withStatus,
-  'apps/replicasets': withStatus,
-  'apps/statefulsets': withStatus,
-  'apps/daemonsets': withStatus,
-  'batch/jobs': withStatus,
-  'batch/cronjobs': withStatus,
-  'autoscaling/horizontalpodautoscalers': withStatus,
+  'apps/deployments': deploymentStrategy,
+  'apps/replicasets': replicaSetStrategy,
+  'apps/statefulsets': statefulSetStrategy,
+  'apps/daemonsets': daemonSetStrategy,
+  'batch/jobs': jobStrategy,
+  'batch/cronjobs': cronJobStrategy,
+  'autoscaling/horizontalpodautoscalers': hpaStrategy,
   'policy/poddisruptionbudgets': withStatus,
   'networking.k8s.io/ingresses': { hasStatus: true, tracksGeneration: true },
-  'networking.k8s.io/networkpolicies': { tracksGeneration: true },
+  'networking.k8s.io/networkpolicies': networkPolicyStrategy,
 };
 
 export const DEFAULT_STRATEGY: Strategy = {};
