@@ -19,6 +19,7 @@ import { createNetworkDefaults } from './network/defaults.ts';
 import { EndpointsController } from './controllers/endpoints.ts';
 import { EndpointSliceController } from './controllers/endpointslice.ts';
 import { ServiceAccountController } from './controllers/serviceaccount.ts';
+import { ResourceQuotaController } from './controllers/resourcequota.ts';
 import { PersistentVolumeController } from './controllers/pv-binder.ts';
 import { createStorageDefaults } from './storage/defaults.ts';
 import { createIngressDefaults, IngressController } from './network/ingress.ts';
@@ -45,6 +46,7 @@ export function attachComponents(cluster: Cluster): Cluster {
     .use(new EndpointsController(cluster))
     .use(new EndpointSliceController(cluster))
     .use(new ServiceAccountController(cluster))
+    .use(new ResourceQuotaController(cluster))
     .use(new PersistentVolumeController(cluster))
     .use(new IngressController(cluster));
 }

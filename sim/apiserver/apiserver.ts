@@ -8,6 +8,7 @@ import { apiVersionOf, NAMESPACES, qualifiedName, type ResourceInfo } from './re
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, validateFieldSelector, type FieldRequirement, type LabelSelector } from './selectors.ts';
 import { ObjectStore, type StoreEvent } from './store.ts';
 import type { Strategy, StrategyContext } from './strategy.ts';
+import { runAdmit, runValidate, type AdmissionAttributes, type AdmissionPlugin } from './admission/index.ts';
 import type { KObject } from './types.ts';
 
 export interface WriteOptions {
@@ -60,6 +61,8 @@ export interface ApiContext {
 /** The request-level API machinery: what kube-apiserver does between decoding a request and etcd. */
 export class ApiServer {
   private ctx: ApiContext;
+  /** Admission plugins (LimitRanger, ResourceQuota: sim/apiserver/admission), installed by their components. */
+  readonly admission: AdmissionPlugin[] = [];
 
   constructor(ctx: ApiContext) {
     this.ctx = ctx;
@@ -117,10 +120,14 @@ export class ApiServer {
     }
     this.checkNamespaceOpen(info, meta.namespace, meta.name ?? meta.generateName ?? '', 'create');
     strategy.defaults?.(obj, sctx);
+    // Mutating admission runs before validation, validating admission after it (both before storage).
+    const adm: AdmissionAttributes = { operation: 'CREATE', info, namespace: meta.namespace, name: meta.name ?? '', object: obj, dryRun: !!opts.dryRun, store: this.ctx.store };
+    if (this.admission.length) runAdmit(this.admission, adm);
     // Like the real strategies, metadata and spec errors are reported together.
     const errs = this.validateMeta(info, obj, strategy);
     errs.push(...(strategy.validate?.(obj, sctx) ?? []));
     if (errs.length) throw invalid(info.kind, meta.name ?? meta.generateName ?? '', errs, info.group);
+    if (this.admission.length) runValidate(this.admission, adm);
     if (this.ctx.store.get(info, meta.namespace, meta.name!)) throw alreadyExists(qualifiedName(info), meta.name!, info.group);
     delete meta.resourceVersion;
     delete meta.deletionTimestamp;
@@ -192,6 +199,7 @@ export class ApiServer {
     const errs = this.validateMeta(info, obj, strategy);
     errs.push(...(strategy.validateUpdate?.(obj, old, sctx) ?? strategy.validate?.(obj, sctx) ?? []));
     if (errs.length) throw invalid(info.kind, meta.name!, errs, info.group);
+    if (this.admission.length) runValidate(this.admission, { operation: 'UPDATE', info, namespace: meta.namespace, name: meta.name!, object: obj, old, dryRun: !!opts.dryRun, store: this.ctx.store });
     if (meta.generation !== undefined && specOf(obj) !== specOf(old)) meta.generation = (old.metadata.generation ?? 0) + 1;
     return this.finishUpdate(info, old, obj, opts);
   }

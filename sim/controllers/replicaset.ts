@@ -26,6 +26,10 @@ export const REPLICASETS = findResource('apps', 'replicasets')!;
 
 /** Pods created or deleted per sync at most (the controller's burstReplicas). */
 const BURST_REPLICAS = 500;
+/** Retry of refused pod creates: 1 s doubling to 5 min, forgotten after a create succeeds. */
+const RETRY_INITIAL_MS = 1000;
+const RETRY_MAX_MS = 300_000;
+const BACKOFF_TABLE = 'replicaset.backoff';
 
 const ACTIVE = 1;
 const READY = 2;
@@ -91,7 +95,10 @@ export class ReplicaSetController implements Component {
   onStoreEvent(ev: StoreEvent): void {
     if (ev.info === REPLICASETS) {
       const key = keyOf(ev.object.metadata.namespace, ev.object.metadata.name!);
-      if (ev.type === 'DELETED') return;
+      if (ev.type === 'DELETED') {
+        this.cluster.records.delete(BACKOFF_TABLE, ev.object.metadata.uid!);
+        return;
+      }
       const spec = ev.object.spec as ReplicaSetSpec;
       const oldSpec = ev.old?.spec as ReplicaSetSpec | undefined;
       if (oldSpec && JSON.stringify(oldSpec.template?.metadata?.labels) !== JSON.stringify(spec.template?.metadata?.labels)) this.recount(ev.object);
@@ -210,6 +217,19 @@ export class ReplicaSetController implements Component {
     for (const rs of this.cluster.store.list(REPLICASETS)) this.queue.add(keyOf(rs.metadata.namespace, rs.metadata.name!));
   }
 
+  /**
+   * A create was refused (a quota, a terminating namespace): try again later with back-off, as the
+   * controller's rate-limited work queue does, never at once (that would spin).
+   */
+  private retryLater(rs: KObject): void {
+    const uid = rs.metadata.uid!;
+    const prev = this.cluster.records.get<{ ms: number; timer: number }>(BACKOFF_TABLE, uid);
+    if (prev && this.cluster.timers.isPending(prev.timer)) return;
+    const ms = prev ? Math.min(prev.ms * 2, RETRY_MAX_MS) : RETRY_INITIAL_MS;
+    const timer = this.cluster.timers.add(this.cluster.now() + ms, 'replicaset.resync', { key: keyOf(rs.metadata.namespace, rs.metadata.name!) });
+    this.cluster.records.set(BACKOFF_TABLE, uid, { ms, timer });
+  }
+
   runQueue(): boolean {
     if (this.queue.size === 0) return false;
     const keys = [...this.queue].sort();
@@ -273,6 +293,7 @@ export class ReplicaSetController implements Component {
     const diff = active - want;
     if (diff < 0) {
       const n = Math.min(-diff, BURST_REPLICAS);
+      let failed = false;
       for (let i = 0; i < n; i++) {
         const pod = podFromTemplate(rs, spec.template ?? {}, { generateName: generateNamePrefix(rs.metadata.name!) });
         try {
@@ -280,10 +301,15 @@ export class ReplicaSetController implements Component {
           this.cluster.events.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`, SOURCE);
         } catch (e) {
           this.cluster.events.record(rs, 'Warning', 'FailedCreate', `Error creating: ${(e as Error).message}`, SOURCE);
+          failed = true;
           break;
         }
       }
-      if (-diff > n) this.queue.add(keyOf(ns, rs.metadata.name!));
+      if (failed) this.retryLater(rs);
+      else {
+        this.cluster.records.delete(BACKOFF_TABLE, uid);
+        if (-diff > n) this.queue.add(keyOf(ns, rs.metadata.name!));
+      }
     } else if (diff > 0) {
       const candidates: Pod[] = [];
       for (const key of this.owned.get(uid) ?? []) {

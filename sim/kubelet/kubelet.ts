@@ -14,6 +14,7 @@ import { ContainerLogs, type LogOptions } from './logs.ts';
 import { PodIPAM } from './ipam.ts';
 import { baseFs, demoConfig, notFoundMessage, planProcess, type ProcessPlan } from './process.ts';
 import { probeDefaults, runProbe, type Probe, type ProbeKind, type ProbeSpec } from './probes.ts';
+import { failedMountMessage, VolumeManager } from './volumes.ts';
 
 /** Back-off of image pulls and container restarts: 10 s doubling to 5 min (kubelet's defaults). */
 export const BACKOFF_INITIAL_MS = 10_000;
@@ -31,6 +32,10 @@ export interface PodRuntime {
   node: string;
   ip: string;
   terminating?: boolean;
+  /** volume set-up retry back-off (FailedMount), ms */
+  mountBackoffMs?: number;
+  /** when volume set-up first failed */
+  mountSince?: number;
   /** the next init container to start (all of them done when it equals their count) */
   initIndex?: number;
   containers: Record<string, ContainerRuntime>;
@@ -97,6 +102,7 @@ export class Kubelet implements Component {
   private baseTrees = new Map<string, FsTree>();
   readonly logs: ContainerLogs;
   private ipam: PodIPAM;
+  readonly volumes: VolumeManager;
 
   readonly timers = {
     'kubelet.pulled': (d: { uid: string; container: string }) => this.onPulled(d.uid, d.container),
@@ -106,6 +112,8 @@ export class Kubelet implements Component {
     'kubelet.stopped': (d: { uid: string }) => this.onStopped(d.uid),
     'kubelet.proc': (d: { uid: string; container: string }) => this.onProc(d.uid, d.container),
     'kubelet.probe': (d: { uid: string; container: string; kind: ProbeKind }) => this.onProbe(d.uid, d.container, d.kind),
+    'kubelet.mount': (d: { uid: string }) => this.mountVolumes(d.uid),
+    'kubelet.volumes': (d: { uid: string }) => this.volumes.refresh(d.uid),
   };
 
   readonly cluster: Cluster;
@@ -114,16 +122,22 @@ export class Kubelet implements Component {
     this.cluster = cluster;
     this.logs = new ContainerLogs(cluster.records);
     this.ipam = new PodIPAM(cluster.records);
+    this.volumes = new VolumeManager(cluster);
     (cluster as Cluster & { kubelet?: Kubelet }).kubelet = this;
   }
 
+  restore(): void {
+    this.volumes.restore();
+  }
+
   onStoreEvent(ev: StoreEvent): void {
-    if (ev.info !== PODS) return;
+    if (ev.info !== PODS) return this.volumes.onStoreEvent(ev);
     const pod = ev.object as Pod;
     if (ev.type === 'DELETED') {
       this.forget(pod.metadata.uid!);
       return;
     }
+    if (ev.type === 'MODIFIED') this.volumes.podChanged(pod, ev.old as Pod | undefined);
     if (pod.spec.nodeName) this.queue.add(`${pod.metadata.namespace}/${pod.metadata.name}`);
   }
 
@@ -206,6 +220,30 @@ export class Kubelet implements Component {
       pod.spec.containers.map((c) => fresh(c, inits.length ? 'PodInitializing' : 'ContainerCreating')),
       extra,
     );
+    this.mountVolumes(uid);
+  }
+
+  /** Sets up the pod's volumes, then starts its containers; a volume that cannot be set up is retried with back-off. */
+  private mountVolumes(uid: string): void {
+    const l = this.live(uid);
+    if (!l) return;
+    const { rt, pod } = l;
+    const failed = this.volumes.setUp(pod);
+    if (failed) {
+      // A claim a WaitForFirstConsumer class binds once the pod is scheduled gets a moment before the kubelet complains.
+      rt.mountSince ??= this.cluster.now();
+      if (failed.stage === 'setup' || this.cluster.now() - rt.mountSince >= 2000) this.event(pod, 'Warning', 'FailedMount', failedMountMessage(failed));
+      // The volume manager's exponential back-off: 500 ms doubling to 2m2s.
+      rt.mountBackoffMs = rt.mountBackoffMs ? Math.min(rt.mountBackoffMs * 2, 122_000) : 500;
+      this.cluster.timers.add(this.cluster.now() + rt.mountBackoffMs, 'kubelet.mount', { uid });
+      this.saveRuntime(rt);
+      return;
+    }
+    if (rt.mountBackoffMs !== undefined) {
+      rt.mountBackoffMs = undefined;
+      rt.mountSince = undefined;
+      this.saveRuntime(rt);
+    }
     this.advance(uid);
   }
 
@@ -504,7 +542,7 @@ export class Kubelet implements Component {
     const c = rt.containers[name];
     const spec = this.containerSpec(pod, name)!;
     const image = lookupImage(spec.image!)?.info.behaviour ?? { run: 'serve' };
-    const fs = new OverlayFs(this.baseFsOf(rt, name, pod, image), c.fs ?? {});
+    const fs = new OverlayFs(this.baseFsOf(rt, name, pod, image), c.fs ?? {}, this.volumes.mounts(pod, spec));
     const host: ShellHost = {
       now: () => this.cluster.now(),
       fs,
@@ -865,6 +903,7 @@ export class Kubelet implements Component {
     this.ipam.release(rt.node, rt.ip);
     for (const name of Object.keys(rt.containers)) this.baseTrees.delete(`${uid}/${name}/${rt.ip}`);
     this.logs.forget(uid);
+    this.volumes.forget(uid);
     this.cluster.records.delete(TABLE, uid);
   }
 

@@ -188,7 +188,9 @@ function route(cluster: Cluster, net: Network, client: Client, ip: string, url: 
   const pod = net.podAt(ip);
   if (pod && !client.external) {
     const src: Peer = { ip: client.ip, pod: client.pod };
-    if (!policyAllows(cluster, src, { ip, pod }, url.port)) return fail('ETIMEDOUT', 'wget: download timed out', WGET_TIMEOUT_MS, { remote });
+    // A pod's traffic to its own address (or localhost) stays inside its network namespace: no policy applies.
+    const self = client.pod?.metadata.uid === pod.metadata.uid;
+    if (!self && !policyAllows(cluster, src, { ip, pod }, url.port)) return fail('ETIMEDOUT', 'wget: download timed out', WGET_TIMEOUT_MS, { remote });
     return serve(cluster, pod, url.port, url, method, client.ip, ip, opts, { remote });
   }
   return fail('ETIMEDOUT', 'wget: download timed out', WGET_TIMEOUT_MS, { remote });

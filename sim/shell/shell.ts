@@ -1,5 +1,6 @@
 import { normalizePath, OverlayFs } from './fs.ts';
 import { argvProgram, parseScript, ShellSyntaxError, type Instr, type Program, type SimpleCmd, type Word } from './parse.ts';
+import { netCommands } from './net-commands.ts';
 
 /** The state of a running shell process: plain JSON, kept in the kubelet's records. */
 export interface ProcState {
@@ -833,6 +834,9 @@ registerCommand('expr', (args, io) => {
   io.out(`${v}\n`);
   return v === 0 ? 1 : 0;
 });
+
+// wget, curl and nslookup: through the simulated network (see net-commands.ts).
+for (const [name, fn] of Object.entries(netCommands())) registerCommand(name, fn);
 
 registerCommand('which', (args, io) => {
   let st = 0;
