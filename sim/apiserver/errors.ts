@@ -109,11 +109,13 @@ export interface FieldError {
   /** the detail after the type's words, e.g. the regex explanation */
   detail?: string;
   value?: unknown;
+  /** the bad value as Go's `%#v` renders it, when JSON cannot say it (e.g. `[]networking.IngressRule(nil)`) */
+  goValue?: string;
   supported?: string[];
 }
 
 export function fieldErrorMessage(e: FieldError): string {
-  const v = formatValue(e.value);
+  const v = e.goValue ?? formatValue(e.value);
   switch (e.type) {
     case 'FieldValueRequired':
       return 'Required value' + (e.detail ? `: ${e.detail}` : '');

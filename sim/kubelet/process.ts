@@ -67,9 +67,10 @@ export function notFoundMessage(exe: string): string {
   return `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "${exe}": executable file not found in $PATH: unknown`;
 }
 
-const BASE_DIRS = ['/bin', '/dev', '/etc', '/home', '/lib', '/proc', '/root', '/run', '/sbin', '/sys', '/tmp', '/usr', '/usr/bin', '/usr/local', '/usr/local/bin', '/usr/sbin', '/var', '/var/log', '/var/run', '/var/run/secrets', '/var/run/secrets/kubernetes.io', '/var/run/secrets/kubernetes.io/serviceaccount'];
+const BASE_DIRS = ['/bin', '/dev', '/etc', '/home', '/lib', '/proc', '/root', '/run', '/sbin', '/sys', '/tmp', '/usr', '/usr/bin', '/usr/local', '/usr/local/bin', '/usr/sbin', '/var', '/var/log', '/var/run'];
 
-/** The filesystem a container starts with: the image's files plus what the kubelet mounts (hostname, hosts, DNS, token). */
+/** The filesystem a container starts with: the image's files plus the files the kubelet writes (hostname, hosts, DNS); volumes, the
+ * ServiceAccount token's projected volume among them, are mounted over it (sim/kubelet/volumes.ts). */
 export function baseFs(pod: Pod, image: ImageBehaviour): FsTree {
   const tree: FsTree = {};
   for (const d of BASE_DIRS) tree[d] = null;
@@ -78,9 +79,6 @@ export function baseFs(pod: Pod, image: ImageBehaviour): FsTree {
   tree['/etc/hosts'] = `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${pod.status?.podIP ?? ''}\t${pod.metadata.name}\n`;
   tree['/etc/resolv.conf'] = `search ${ns}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n`;
   tree['/etc/os-release'] = image.shell === 'bash' ? 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n' : 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.20.3\nPRETTY_NAME="Alpine Linux v3.20"\n';
-  tree['/var/run/secrets/kubernetes.io/serviceaccount/namespace'] = ns;
-  tree['/var/run/secrets/kubernetes.io/serviceaccount/token'] = 'eyJhbGciOiJSUzI1NiIsImtpZCI6Imt1YmVyb29tIn0.simulated.token';
-  tree['/var/run/secrets/kubernetes.io/serviceaccount/ca.crt'] = '-----BEGIN CERTIFICATE-----\nMIIBkuberoomsimulatedCA\n-----END CERTIFICATE-----\n';
   for (const [p, v] of Object.entries(image.files ?? {})) tree[p] = v;
   return tree;
 }

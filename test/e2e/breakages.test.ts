@@ -197,4 +197,34 @@ spec:
     expect((await row('needs-config')).STATUS).toBe('Running');
     expect((await ok(['logs', 'needs-config'])).stdout).toBe('level=debug\n');
   });
+
+  it('CreateContainerConfigError for a missing Secret, fixed by creating it', async () => {
+    await ok(
+      ['apply', '-f', '-'],
+      `apiVersion: v1
+kind: Pod
+metadata:
+  name: needs-secret
+spec:
+  containers:
+  - name: app
+    image: busybox:1.36
+    command: ["sh", "-c", "echo connecting as $DB_USER; sleep 3600"]
+    env:
+    - name: DB_USER
+      valueFrom:
+        secretKeyRef:
+          name: db-credentials
+          key: username
+`,
+    );
+    await step(10);
+    expect((await row('needs-secret')).STATUS).toBe('CreateContainerConfigError');
+    const d = await described('needs-secret');
+    expect(d).toMatch(/Warning Failed .* Error: secret "db-credentials" not found/);
+    await ok(['create', 'secret', 'generic', 'db-credentials', '--from-literal=username=admin']);
+    await step(40);
+    expect((await row('needs-secret')).STATUS).toBe('Running');
+    expect((await ok(['logs', 'needs-secret'])).stdout).toBe('connecting as admin\n');
+  });
 });

@@ -135,3 +135,35 @@ spec:
     expect((await ok(['exec', 'reader', '--', 'cat', '/data/file'])).stdout).toBe('hello\n');
   });
 });
+
+describe('ServiceAccount token volumes', () => {
+  it('every pod gets kube-api-access-* mounted at the service account directory, unless it opts out', async () => {
+    await ok(['run', 'sa-pod', '--image=busybox:1.36', '--', 'sleep', '3600']);
+    await ok(['apply', '-f', '-'], `apiVersion: v1
+kind: Pod
+metadata:
+  name: no-token
+spec:
+  automountServiceAccountToken: false
+  containers:
+  - name: main
+    image: busybox:1.36
+    command: ["sleep", "3600"]
+`);
+    await step(20);
+    expect(await podStatus('sa-pod')).toBe('Running');
+    const dir = '/var/run/secrets/kubernetes.io/serviceaccount';
+    expect((await ok(['exec', 'sa-pod', '--', 'ls', dir])).stdout.split(/\s+/).filter(Boolean).sort()).toEqual(['ca.crt', 'namespace', 'token']);
+    expect((await ok(['exec', 'sa-pod', '--', 'cat', `${dir}/namespace`])).stdout).toBe('default');
+    expect((await ok(['exec', 'sa-pod', '--', 'cat', `${dir}/ca.crt`])).stdout).toContain('-----BEGIN CERTIFICATE-----');
+    const volumeName = (await ok(['get', 'pod', 'sa-pod', '-o', 'jsonpath={.spec.volumes[0].name}'])).stdout;
+    expect(volumeName).toMatch(/^kube-api-access-[a-z0-9]{5}$/);
+    const described = (await ok(['describe', 'pod', 'sa-pod'])).stdout;
+    expect(described).toContain(`${dir} from ${volumeName} (ro)`);
+    expect(described).toMatch(/Type:\s+Projected \(a volume that contains injected data from multiple sources\)\n\s+TokenExpirationSeconds:\s+3607\n\s+ConfigMapName:\s+kube-root-ca.crt\n\s+ConfigMapOptional:\s+<nil>\n\s+DownwardAPI:\s+true\n/);
+    expect((await ok(['get', 'pod', 'no-token', '-o', 'jsonpath={.spec.volumes}'])).stdout).toBe('');
+    const r = await kubectl.run(['exec', 'no-token', '--', 'ls', dir]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr + r.stdout).toContain('No such file or directory');
+  });
+});

@@ -232,6 +232,11 @@ function describeContainers(w: PrefixWriter, label: string, containers: Obj[], s
   }
 }
 
+/** A `*bool` as Go's `%v` prints it: `<nil>` when unset. */
+function optionalPtr(value: unknown): string {
+  return value === undefined || value === null ? '<nil>' : String(value === true);
+}
+
 function describeVolumes(w: PrefixWriter, volumes: Obj[], space = ''): void {
   if (volumes.length === 0) {
     w.write(0, `${space}Volumes:\t<none>\n`);
@@ -248,6 +253,20 @@ function describeVolumes(w: PrefixWriter, volumes: Obj[], space = ''): void {
       w.write(2, `Type:\tSecret (a volume populated by a Secret)\n    SecretName:\t${str(v.secret.secretName)}\n    Optional:\t${v.secret.optional === true}\n`);
     } else if (isObj(v.configMap)) {
       w.write(2, `Type:\tConfigMap (a volume populated by a ConfigMap)\n    Name:\t${str(v.configMap.name)}\n    Optional:\t${v.configMap.optional === true}\n`);
+    } else if (isObj(v.projected)) {
+      w.write(2, 'Type:\tProjected (a volume that contains injected data from multiple sources)\n');
+      for (const src of list(v.projected.sources)) {
+        if (isObj(src.secret)) w.write(2, `SecretName:\t${str(src.secret.name)}\n    SecretOptionalName:\t${optionalPtr(src.secret.optional)}\n`);
+        else if (isObj(src.downwardAPI)) w.write(2, 'DownwardAPI:\ttrue\n');
+        else if (isObj(src.configMap)) w.write(2, `ConfigMapName:\t${str(src.configMap.name)}\n    ConfigMapOptional:\t${optionalPtr(src.configMap.optional)}\n`);
+        else if (isObj(src.serviceAccountToken)) w.write(2, `TokenExpirationSeconds:\t${src.serviceAccountToken.expirationSeconds ?? 3600}\n`);
+      }
+    } else if (isObj(v.downwardAPI)) {
+      w.write(2, 'Type:\tDownwardAPI (a volume populated by information about the pod)\n    Items:\n');
+      for (const item of list(v.downwardAPI.items)) {
+        if (isObj(item.fieldRef)) w.write(3, `${str(item.fieldRef.fieldPath)} -> ${str(item.path)}\n`);
+        else if (isObj(item.resourceFieldRef)) w.write(3, `${str(item.resourceFieldRef.resource)} -> ${str(item.path)}\n`);
+      }
     } else if (isObj(v.persistentVolumeClaim)) {
       w.write(2, `Type:\tPersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)\n    ClaimName:\t${str(v.persistentVolumeClaim.claimName)}\n    ReadOnly:\t${v.persistentVolumeClaim.readOnly === true}\n`);
     } else {

@@ -7,6 +7,7 @@ import { configMapStrategy } from './configmaps.ts';
 import { secretStrategy } from './secrets.ts';
 import { pvcStrategy, pvStrategy, storageClassStrategy } from './storage.ts';
 import { networkPolicyStrategy } from './networkpolicies.ts';
+import { ingressStrategy } from './ingresses.ts';
 import { cronJobStrategy, daemonSetStrategy, deploymentStrategy, hpaStrategy, jobStrategy, replicaSetStrategy, statefulSetStrategy } from './workloads.ts';
 
 const namespaceStrategy: Strategy = {
@@ -46,7 +47,7 @@ export const STRATEGIES: Record<string, Strategy> = {
   'batch/cronjobs': cronJobStrategy,
   'autoscaling/horizontalpodautoscalers': hpaStrategy,
   'policy/poddisruptionbudgets': withStatus,
-  'networking.k8s.io/ingresses': { hasStatus: true, tracksGeneration: true },
+  'networking.k8s.io/ingresses': ingressStrategy,
   'networking.k8s.io/networkpolicies': networkPolicyStrategy,
 };
 

@@ -18,6 +18,34 @@ export function defaultPullPolicy(image: string | undefined): string {
   return image.slice(tagAt + 1) === 'latest' ? 'Always' : 'IfNotPresent';
 }
 
+const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/**
+ * The ServiceAccount admission plugin: unless automountServiceAccountToken is false, every pod gets the
+ * projected `kube-api-access-<suffix>` volume (a bound token, the cluster CA and its namespace) mounted
+ * read-only at /var/run/secrets/kubernetes.io/serviceaccount in each container.
+ */
+function mountServiceAccountToken(pod: Pod, ctx: StrategyContext): void {
+  const spec = pod.spec;
+  if (spec.automountServiceAccountToken === false) return;
+  const containers = [...(spec.containers ?? []), ...(spec.initContainers ?? [])] as (Container & { volumeMounts?: { mountPath: string; name: string; readOnly?: boolean }[] })[];
+  if (containers.some((c) => c.volumeMounts?.some((m) => m.mountPath === SERVICE_ACCOUNT_DIR))) return;
+  const name = `kube-api-access-${ctx.rng.suffix(5)}`;
+  const volumes = ((spec.volumes as unknown[] | undefined) ??= []);
+  volumes.push({
+    name,
+    projected: {
+      defaultMode: 420,
+      sources: [
+        { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+        { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+      ],
+    },
+  });
+  for (const c of containers) (c.volumeMounts ??= []).push({ mountPath: SERVICE_ACCOUNT_DIR, name, readOnly: true });
+}
+
 function defaultContainer(c: Container): void {
   c.imagePullPolicy ??= defaultPullPolicy(c.image);
   c.terminationMessagePath ??= '/dev/termination-log';
@@ -74,8 +102,8 @@ export const podStrategy: Strategy = {
         tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
       }
     }
+    mountServiceAccountToken(pod, ctx);
     pod.status = { phase: 'Pending', qosClass: qosClass(pod) };
-    void ctx;
   },
   validate(obj) {
     return validatePodSpec(obj as Pod);
