@@ -9,7 +9,7 @@ import { StatusError } from '../../sim/apiserver/errors.ts';
 import type { K8sContext } from './context.ts';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, DISCOVERY_CONTENT_TYPE } from './discovery.ts';
 import { negotiateDiscovery, negotiateObject } from './negotiate.ts';
-import { minimalOpenApi, type OpenApiSource } from './openapi.ts';
+import { kubernetesOpenApi, type OpenApiSource } from './openapi.ts';
 import { parsePath, type Route } from './paths.ts';
 import { errorResponse, internalError, JSON_TYPE, methodNotAllowed, notFoundRoute, objectResponse, textResponse, type Rendering } from './responses.ts';
 import { serveResource } from './rest.ts';
@@ -17,13 +17,13 @@ import { serveMetrics } from './metrics.ts';
 
 export type { K8sContext, LogOptions, Role, UpgradeTarget } from './context.ts';
 export type { OpenApiSource } from './openapi.ts';
-export { minimalOpenApi } from './openapi.ts';
+export { kubernetesOpenApi, minimalOpenApi } from './openapi.ts';
 
 let defaultOpenApi: OpenApiSource | undefined;
 
 function openApi(ctx: K8sContext): OpenApiSource {
   if (ctx.openapi) return ctx.openapi;
-  defaultOpenApi ??= minimalOpenApi();
+  defaultOpenApi ??= kubernetesOpenApi();
   return defaultOpenApi;
 }
 
@@ -179,13 +179,16 @@ function serverAddress(req: Request): string {
   }
 }
 
-const PROTOBUF_V2 = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
+/** The OpenAPI v2 protobuf media type; clients may still ask for the deprecated `...v2@v1.0+protobuf` spelling,
+ * which kube-openapi answers with this one (Go's mime parser cannot read the `@`). */
+const PROTOBUF_V2 = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+const PROTOBUF_V2_DEPRECATED = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
 
 function serveOpenApi(req: Request, route: Route, ctx: K8sContext): Response {
   const source = openApi(ctx);
   const accept = req.headers.get('accept') ?? '';
   if (route.kind === 'openapi-v2') {
-    if (accept.includes(PROTOBUF_V2) && source.v2Protobuf) {
+    if ((accept.includes(PROTOBUF_V2) || accept.includes(PROTOBUF_V2_DEPRECATED)) && source.v2Protobuf) {
       return new Response(source.v2Protobuf(), { status: 200, headers: { 'Content-Type': PROTOBUF_V2, 'Cache-Control': 'no-cache, private' } });
     }
     return objectResponse(source.v2Document(), 200);
