@@ -23,6 +23,7 @@ import { ResourceQuotaController } from './controllers/resourcequota.ts';
 import { PersistentVolumeController } from './controllers/pv-binder.ts';
 import { createStorageDefaults } from './storage/defaults.ts';
 import { createIngressDefaults, IngressController } from './network/ingress.ts';
+import { ScenarioMonitor } from './scenarios/monitor.ts';
 
 export { KUBERNETES_VERSION } from './nodes/node.ts';
 
@@ -48,7 +49,8 @@ export function attachComponents(cluster: Cluster): Cluster {
     .use(new ServiceAccountController(cluster))
     .use(new ResourceQuotaController(cluster))
     .use(new PersistentVolumeController(cluster))
-    .use(new IngressController(cluster));
+    .use(new IngressController(cluster))
+    .use(new ScenarioMonitor(cluster));
 }
 
 /** A new cluster as `kubeadm init` and N joined workers leave it: system namespaces and Ready nodes. */

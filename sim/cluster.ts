@@ -1,8 +1,7 @@
 import { ApiServer } from './apiserver/apiserver.ts';
 import { EVENTS } from './apiserver/resources.ts';
 import { ObjectStore, type StoreEvent } from './apiserver/store.ts';
-import type { KObject } from './apiserver/types.ts';
-import { EventRecorder, EVENT_TTL_MS } from './events/recorder.ts';
+import { EventRecorder, EVENT_SWEEP_TIMER, EVENT_TTL_MS } from './events/recorder.ts';
 import { RecordStore, type RecordsSnapshot } from './state/records.ts';
 import { TimerQueue } from './state/timers.ts';
 import { Rng, type RngState } from './util/rng.ts';
@@ -57,7 +56,9 @@ export class Cluster {
     this.store = new ObjectStore(records);
     this.timers = new TimerQueue(records);
     this.api = new ApiServer({ store: this.store, rng: this.rng, nowMs: () => this.nowMs });
-    this.events = new EventRecorder(this.store, this.api, records, () => this.nowMs, (ev) => this.expireEventLater(ev));
+    this.events = new EventRecorder(this.store, this.rng, records, this.timers, () => this.nowMs);
+    this.onTimer(EVENT_SWEEP_TIMER, () => this.events.sweep());
+    // Per-Event expiry timers of older snapshots.
     this.onTimer('event.expire', (d: { namespace: string; name: string; at: string }) => this.expireEvent(d));
     this.store.subscribe((ev) => {
       for (const c of this.components) c.onStoreEvent?.(ev);
@@ -149,10 +150,6 @@ export class Cluster {
   private setNow(t: number): void {
     this.nowMs = t;
     this.records.set('meta', 'now', t);
-  }
-
-  private expireEventLater(ev: KObject): void {
-    this.timers.add(this.nowMs + EVENT_TTL_MS, 'event.expire', { namespace: ev.metadata.namespace, name: ev.metadata.name });
   }
 
   private expireEvent(d: { namespace: string; name: string }): void {

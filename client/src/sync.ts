@@ -1,7 +1,8 @@
+import { Awareness } from 'y-protocols/awareness';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { ApiError, fetchSession } from './api';
-import type { ClockState, ClusterSnapshot, NodeInfo, PodInfo, Session } from './types';
+import type { ClockState, ClusterSnapshot, EndpointInfo, NodeInfo, PodInfo, ServiceInfo, Session, WorkloadInfo } from './types';
 
 export type ConnectionState =
   | { kind: 'connecting' } // not live yet
@@ -31,11 +32,97 @@ const EPOCH_CLOSE = 4409;
 const SOCKET_ATTEMPTS_BEFORE_REFETCH = 5;
 const MAX_RETRY_DELAY_MS = 5_000;
 
+type ProviderListener = (provider: WebsocketProvider | null) => void;
+const providerListeners = new Set<ProviderListener>();
+let liveProvider: WebsocketProvider | null = null;
+
+function setLiveProvider(provider: WebsocketProvider | null): void {
+  liveProvider = provider;
+  for (const listener of providerListeners) listener(provider);
+}
+
+/**
+ * Calls `listener` with the cluster doc's current provider (its awareness carries presence) now and whenever
+ * it is replaced (new epoch) or dropped (null). Returns the unsubscribe function.
+ */
+export function watchClusterProvider(listener: ProviderListener): () => void {
+  providerListeners.add(listener);
+  listener(liveProvider);
+  return () => providerListeners.delete(listener);
+}
+
 interface Link {
   doc: Y.Doc;
   provider: WebsocketProvider;
   synced: boolean;
   failedAttempts: number;
+}
+
+/** How often a sync socket sends its keep-alive `ping` (y-websocket drops a socket silent for 30 s). */
+export const KEEPALIVE_MS = 20_000;
+/** What the provider is handed for each `pong`: an awareness message with no states (a no-op). */
+const EMPTY_AWARENESS = [1, 1, 0];
+
+/**
+ * A WebSocket class for y-websocket that keeps a quiet connection alive without waking the room: it sends
+ * `ping` every KEEPALIVE_MS, which the Durable Object answers with `pong` by auto-response (a hibernating room
+ * stays asleep), and hands each `pong` to the provider as an empty awareness message, so the provider's
+ * 30-second silence check sees traffic.
+ */
+export function keepAliveWebSocket(Base: typeof WebSocket = WebSocket): typeof WebSocket {
+  return class KeepAliveWebSocket extends Base {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      let handler: ((ev: { data: unknown }) => void) | null = null;
+      // y-websocket assigns `onmessage`: keep its handler and call it from our own listener.
+      Object.defineProperty(this, 'onmessage', {
+        get: () => handler,
+        set: (h: typeof handler) => {
+          handler = h;
+        },
+      });
+      this.addEventListener('message', (ev: MessageEvent) => {
+        if (!handler) return;
+        if (typeof ev.data !== 'string') handler.call(this, ev);
+        else if (ev.data === 'pong') handler.call(this, { data: new Uint8Array(EMPTY_AWARENESS).buffer });
+      });
+      const timer = setInterval(() => {
+        if (this.readyState === Base.OPEN) this.send('ping');
+      }, KEEPALIVE_MS);
+      this.addEventListener('close', () => clearInterval(timer));
+    }
+  };
+}
+
+/**
+ * Awareness without a heartbeat: y-protocols re-sends an unchanged local state every 15 s and drops peers not
+ * heard from for 30 s. The server relays only changes and announces who left when their socket closes, so
+ * neither is needed, and a room with people idly connected can hibernate.
+ */
+export function quietAwareness(doc: Y.Doc): Awareness {
+  const awareness = new Awareness(doc);
+  clearInterval((awareness as unknown as { _checkInterval: ReturnType<typeof setInterval> })._checkInterval);
+  return awareness;
+}
+
+/**
+ * y-websocket sends every awareness change to the server, also the ones it just received from it: with 100
+ * people, each change came back 100 times. This makes a provider send only its own changes.
+ */
+export function sendOwnAwarenessOnly(provider: WebsocketProvider): void {
+  type Handler = (changes: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => void;
+  const p = provider as unknown as { _awarenessUpdateHandler: Handler };
+  const original = p._awarenessUpdateHandler;
+  provider.awareness.off('update', original);
+  p._awarenessUpdateHandler = (changes, origin) => {
+    if (origin !== provider) original(changes, origin);
+  };
+  provider.awareness.on('update', p._awarenessUpdateHandler);
+}
+
+/** Provider options for a hibernation-friendly sync socket (cluster doc or shared doc). */
+export function quietProviderOptions(doc: Y.Doc, Base: typeof WebSocket = WebSocket): { WebSocketPolyfill: typeof WebSocket; awareness: Awareness } {
+  return { WebSocketPolyfill: keepAliveWebSocket(Base), awareness: quietAwareness(doc) };
 }
 
 function readSnapshot(doc: Y.Doc): ClusterSnapshot {
@@ -44,6 +131,9 @@ function readSnapshot(doc: Y.Doc): ClusterSnapshot {
     clock: meta.clock ?? null,
     nodes: Object.values(doc.getMap('nodes').toJSON()) as NodeInfo[],
     pods: Object.values(doc.getMap('pods').toJSON()) as PodInfo[],
+    services: Object.values(doc.getMap('services').toJSON()) as ServiceInfo[],
+    endpoints: Object.values(doc.getMap('endpoints').toJSON()) as EndpointInfo[],
+    workloads: Object.values(doc.getMap('workloads').toJSON()) as WorkloadInfo[],
   };
 }
 
@@ -164,12 +254,16 @@ export class ClusterSync {
       params: { token: this.token, epoch: session.epoch },
       // The server is the only writer: tabs must not merge their copies (possibly of different epochs).
       disableBc: true,
+      // Keep-alive by auto-answered pings, presence without a heartbeat: an idle room can hibernate.
+      ...quietProviderOptions(doc),
     });
+    sendOwnAwarenessOnly(provider);
     const link: Link = { doc, provider, synced: false, failedAttempts: 0 };
+    setLiveProvider(provider);
     const current = () => this.link === link && !this.closed;
 
     const redraw = () => this.scheduleDraw();
-    for (const name of ['meta', 'nodes', 'pods']) doc.getMap(name).observeDeep(redraw);
+    for (const name of ['meta', 'nodes', 'pods', 'services', 'endpoints', 'workloads']) doc.getMap(name).observeDeep(redraw);
 
     provider.on('sync', (synced) => {
       if (!synced || !current()) return;
@@ -204,6 +298,7 @@ export class ClusterSync {
     const link = this.link;
     if (!link) return;
     this.link = null;
+    if (liveProvider === link.provider) setLiveProvider(null);
     link.provider.destroy();
     link.doc.destroy();
   }

@@ -57,6 +57,56 @@ export interface NodeInfo {
   taints: string[];
   zone: string;
   createdAt: string;
+  /** Conditions without their times; absent from docs written before they were projected. */
+  conditions?: NodeCondition[];
+}
+
+export interface NodeCondition {
+  type: string;
+  status: string;
+  reason: string;
+}
+
+/** A Service (doc map `services`, key `namespace/name`). */
+export interface ServiceInfo {
+  namespace: string;
+  name: string;
+  type: string;
+  clusterIP: string;
+  /** kubectl's PORT(S): "80/TCP,443/TCP" */
+  ports: string;
+  /** "app=web" ("" when the Service has no selector) */
+  selector: string;
+  createdAt: string;
+}
+
+/** One address of a Service's EndpointSlices (doc map `endpoints`, key `namespace/service/ip`). */
+export interface EndpointInfo {
+  /** "namespace/service" */
+  service: string;
+  ip: string;
+  pod: string | null;
+  node: string | null;
+  ready: boolean;
+  terminating: boolean;
+}
+
+/** A Deployment, ReplicaSet, StatefulSet, DaemonSet or Job (doc map `workloads`, key `Kind/namespace/name`). */
+export interface WorkloadInfo {
+  kind: string;
+  namespace: string;
+  name: string;
+  /** "Kind/name" of its controller (a ReplicaSet's Deployment) */
+  owner: string | null;
+  desired: number;
+  current: number;
+  ready: number;
+  updated: number;
+  /** deployment.kubernetes.io/revision ("" if none) */
+  revision: string;
+  image: string;
+  createdAt: string;
+  deleting: boolean;
 }
 
 export interface PodInfo {
@@ -83,6 +133,10 @@ export interface ClusterSnapshot {
   clock: ClockState | null;
   nodes: NodeInfo[];
   pods: PodInfo[];
+  /** Absent (empty) in docs of servers that do not project them. */
+  services?: ServiceInfo[];
+  endpoints?: EndpointInfo[];
+  workloads?: WorkloadInfo[];
 }
 
 export type ClockAction =

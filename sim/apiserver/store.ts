@@ -16,8 +16,9 @@ export interface StoreEvent {
 
 export type StoreListener = (ev: StoreEvent) => void;
 
-/** How many past events a watch may resume from; older resourceVersions get `410 Gone`. */
-const WATCH_HISTORY = 10_000;
+/** How many past events a watch may resume from (kept between this and 1.5 times this); older resourceVersions
+ * get `410 Gone`. A 5,000-pod rollout writes far more, but a watch that fell this far behind relists anyway. */
+const WATCH_HISTORY = 3_000;
 
 /**
  * The API objects, as etcd holds them for the real API server: one record each, a cluster-wide

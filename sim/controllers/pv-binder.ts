@@ -97,6 +97,8 @@ export class PersistentVolumeController implements Component {
       this.volumes.add(ev.object.metadata.name!);
       const ref = (ev.object as Volume).spec?.claimRef;
       if (ref?.namespace && ref.name) this.claims.add(claimKey(ref.namespace, ref.name));
+      // A new volume may serve claims that wait (the real controller finds them at its 15 s claim resync).
+      if (ev.type === 'ADDED' && !ref) for (const c of this.cluster.store.list(PVCS)) if ((c as Claim).status?.phase === 'Pending') this.claims.add(claimKey(c.metadata.namespace!, c.metadata.name!));
     } else if (ev.info === STORAGE_CLASSES && ev.type === 'ADDED') {
       // A class that appears may serve claims that waited for it.
       for (const c of this.cluster.store.list(PVCS)) if ((c as Claim).status?.phase === 'Pending') this.claims.add(claimKey(c.metadata.namespace!, c.metadata.name!));

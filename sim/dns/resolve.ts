@@ -60,9 +60,27 @@ export function resolve(cluster: Cluster, name: string, fromNamespace: string, o
   for (const fqdn of tries) {
     if (!clusterDNS && fqdn.endsWith(`.${CLUSTER_DOMAIN}`)) continue;
     const r = lookup(cluster, fqdn);
-    if (r) return r;
+    if (r) return clusterDNS ? chaseCname(cluster, r) : r;
   }
   return { error: 'NXDOMAIN' };
+}
+
+/**
+ * CoreDNS answers an ExternalName whose target is inside the cluster domain with the CNAME and the target's
+ * records (it follows in-zone CNAMEs itself); an outside target is left to the client's upstream.
+ */
+function chaseCname(cluster: Cluster, r: ResolveResult): ResolveResult {
+  if (!('ips' in r)) return r;
+  let cur: ResolveResult | undefined = r;
+  for (let depth = 0; depth < 8 && cur && 'ips' in cur && cur.cname && !cur.ips.length; depth++) {
+    const target = cur.cname.replace(/\.$/, '').toLowerCase();
+    if (!target.endsWith(`.${CLUSTER_DOMAIN}`)) break;
+    const next = lookup(cluster, target);
+    if (!next || !('ips' in next)) break;
+    if (!next.cname) return { ips: next.ips, name: r.name, cname: target };
+    cur = next;
+  }
+  return r;
 }
 
 /** Whether the pod's DNS queries reach a serving resolver (kube-dns endpoints, NetworkPolicies on port 53). */
@@ -148,6 +166,9 @@ export function nslookupText(cluster: Cluster, name: string, fromNamespace: stri
     if (r.error === 'TIMEOUT') return { stdout: ';; connection timed out; no servers could be reached\n\n', exitCode: 1 };
     return { stdout: `${header}** server can't find ${name}: NXDOMAIN\n\n`, exitCode: 1 };
   }
-  if (r.cname) return { stdout: `${header}${r.name}\tcanonical name = ${r.cname}\n\n`, exitCode: 0 };
+  if (r.cname) {
+    const target = r.ips.map((ip) => `Name:\t${r.cname}\nAddress: ${ip}\n`).join('');
+    return { stdout: `${header}${r.name}\tcanonical name = ${r.cname}\n${target}\n`, exitCode: 0 };
+  }
   return { stdout: `${header}${r.ips.map((ip) => `Name:\t${r.name}\nAddress: ${ip}\n`).join('')}\n`, exitCode: 0 };
 }

@@ -34,9 +34,10 @@ export class PodIPAM {
     throw new Error(`no IP addresses available in range set: ${cidr}`);
   }
 
-  release(nodeName: string, ip: string): void {
+  /** Frees a pod's IP (only while it is still that pod's: a released IP may have gone to another pod since). */
+  release(nodeName: string, ip: string, uid?: string): void {
     const cur = this.records.get<NodeAllocations>(TABLE, nodeName);
-    if (!cur?.used[ip]) return;
+    if (!cur?.used[ip] || (uid !== undefined && cur.used[ip] !== uid)) return;
     const used = { ...cur.used };
     delete used[ip];
     this.records.set(TABLE, nodeName, { last: cur.last, used });

@@ -15,6 +15,7 @@ import { PodIPAM } from './ipam.ts';
 import { baseFs, demoConfig, notFoundMessage, planProcess, type ProcessPlan } from './process.ts';
 import { probeDefaults, runProbe, type Probe, type ProbeKind, type ProbeSpec } from './probes.ts';
 import { failedMountMessage, VolumeManager } from './volumes.ts';
+import { EVICTION_TIMER, EvictionManager } from './eviction.ts';
 
 /** Back-off of image pulls and container restarts: 10 s doubling to 5 min (kubelet's defaults). */
 export const BACKOFF_INITIAL_MS = 10_000;
@@ -114,7 +115,9 @@ export class Kubelet implements Component {
     'kubelet.probe': (d: { uid: string; container: string; kind: ProbeKind }) => this.onProbe(d.uid, d.container, d.kind),
     'kubelet.mount': (d: { uid: string }) => this.mountVolumes(d.uid),
     'kubelet.volumes': (d: { uid: string }) => this.volumes.refresh(d.uid),
+    [EVICTION_TIMER]: (d: { node: string }) => this.eviction.synchronize(d.node),
   };
+  readonly eviction: EvictionManager;
 
   readonly cluster: Cluster;
 
@@ -123,6 +126,7 @@ export class Kubelet implements Component {
     this.logs = new ContainerLogs(cluster.records);
     this.ipam = new PodIPAM(cluster.records);
     this.volumes = new VolumeManager(cluster);
+    this.eviction = new EvictionManager(cluster, (pod, message) => this.evictPod(pod, message));
     (cluster as Cluster & { kubelet?: Kubelet }).kubelet = this;
   }
 
@@ -282,7 +286,8 @@ export class Kubelet implements Component {
     // A kubelet that is down or cut off from the API server posts nothing (the node lifecycle controller
     // has marked its pods not ready meanwhile; it reposts when the node heals).
     if (pod.spec.nodeName && !kubeletRunning(this.cluster, pod.spec.nodeName)) return pod;
-    const next = JSON.parse(JSON.stringify(pod)) as Pod;
+    // Only the status changes: the new version shares the rest with the stored one (stored objects are immutable).
+    const next = { ...pod, metadata: { ...pod.metadata } } as Pod;
     const prev = { ...(pod.status ?? {}), ...extra };
     next.status = computePodStatus(pod, prev, statuses, rfc3339(this.cluster.now()), true);
     return this.cluster.store.put(PODS, next) as Pod;
@@ -299,8 +304,9 @@ export class Kubelet implements Component {
   private updateContainer(rt: PodRuntime, name: string, fn: (s: ContainerStatus) => void): Pod | undefined {
     const pod = this.podOf(rt);
     if (!pod) return undefined;
-    const statuses = JSON.parse(JSON.stringify(pod.status?.containerStatuses ?? [])) as ContainerStatus[];
-    const inits = JSON.parse(JSON.stringify(pod.status?.initContainerStatuses ?? [])) as ContainerStatus[];
+    // `fn` replaces fields of one status: a shallow copy of each keeps the stored pod untouched.
+    const statuses = (pod.status?.containerStatuses ?? []).map((c) => ({ ...c }));
+    const inits = (pod.status?.initContainerStatuses ?? []).map((c) => ({ ...c }));
     const s = statuses.find((c) => c.name === name) ?? inits.find((c) => c.name === name);
     if (s) fn(s);
     return this.writeStatus(pod, statuses, inits.length ? { initContainerStatuses: inits } : {});
@@ -477,7 +483,7 @@ export class Kubelet implements Component {
     const want = vmBytes >= 0 ? parseMem(argv[vmBytes + 1]) : (behaviour.memoryMi ?? 0) * 1024 * 1024;
     if (limit && want > limit) {
       c.timer = this.cluster.timers.add(now + 1000, 'kubelet.exited', { uid: rt.uid, container: name, exitCode: 137, reason: 'OOMKilled' });
-    }
+    } else if (vmBytes >= 0) this.eviction.watch(rt.node);
     this.saveRuntime(rt);
   }
 
@@ -506,6 +512,7 @@ export class Kubelet implements Component {
       }
     }
     if (end) c.timer = this.cluster.timers.add(at, 'kubelet.exited', end);
+    if (cfg.memoryGrowth > 0) this.eviction.watch(rt.node);
     if (cfg.logLinesPerMinute > 0 || cfg.startDelayMs > 0) c.procTimer = this.cluster.timers.add(cfg.startDelayMs > 0 ? c.listenAt : now + Math.round(60_000 / cfg.logLinesPerMinute), 'kubelet.proc', { uid: rt.uid, container: name });
     this.saveRuntime(rt);
   }
@@ -876,7 +883,7 @@ export class Kubelet implements Component {
     const now = rfc3339(this.cluster.now());
     const grace = (pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000;
     const stop = (list: ContainerStatus[] | undefined) => {
-      const statuses = JSON.parse(JSON.stringify(list ?? [])) as ContainerStatus[];
+      const statuses = (list ?? []).map((c) => ({ ...c }));
       for (const s of statuses) {
         const c = rt.containers[s.name];
         if (s.state.running) {
@@ -893,6 +900,63 @@ export class Kubelet implements Component {
     this.cluster.api.delete(PODS, rt.namespace, rt.name, { gracePeriodSeconds: 0, preconditions: { uid } });
   }
 
+  /** Whether one of the pod's running containers allocates memory beyond an image's usual (the eviction manager watches its node). */
+  memoryCanGrow(pod: Pod): boolean {
+    const rt = this.runtime(pod.metadata.uid!);
+    if (!rt || rt.terminating) return false;
+    return pod.spec.containers.some((spec) => {
+      const c = rt.containers[spec.name];
+      if (!c?.running) return false;
+      if (c.kind === 'demo') return demoConfig(c.env ?? {}).memoryGrowth > 0;
+      // A stress process holds what --vm-bytes asks for: worth watching while it runs.
+      return [...(spec.command ?? []), ...(spec.args ?? [])].includes('--vm-bytes');
+    });
+  }
+
+  /**
+   * Node-pressure eviction: the kubelet kills the pod's containers at once (a hard threshold allows no grace)
+   * and marks it Failed with reason Evicted; its controller replaces it, the pod object stays until deleted.
+   */
+  private evictPod(pod: Pod, message: string): void {
+    const rt = this.runtime(pod.metadata.uid!);
+    if (!rt || rt.terminating) return;
+    this.event(pod, 'Warning', 'Evicted', message);
+    for (const [name, c] of Object.entries(rt.containers)) {
+      if (c.running) this.event(pod, 'Normal', 'Killing', `Stopping container ${name}`, name);
+      if (c.timer !== undefined) this.cluster.timers.cancel(c.timer);
+      c.timer = undefined;
+      this.cancelProcessTimers(c);
+      c.running = false;
+      c.ready = false;
+      c.started = false;
+    }
+    rt.terminating = true;
+    this.saveRuntime(rt);
+    // The sandbox is torn down: its IP goes back to the node's range (the pod object keeps showing it).
+    this.ipam.release(rt.node, rt.ip, rt.uid);
+    const now = rfc3339(this.cluster.now());
+    const current = this.podOf(rt) ?? pod;
+    const unready = (s: ContainerStatus) => ({ ...s, ready: false, started: false });
+    const conditions = (current.status?.conditions ?? []).map((c) =>
+      (c.type === 'Ready' || c.type === 'ContainersReady') && c.status !== 'False' ? { ...c, status: 'False', reason: 'PodFailed', lastTransitionTime: now } : c,
+    );
+    conditions.push({ type: 'DisruptionTarget', status: 'True', lastProbeTime: null, lastTransitionTime: now, reason: 'TerminationByKubelet', message });
+    const next = {
+      ...current,
+      metadata: { ...current.metadata },
+      status: {
+        ...current.status,
+        phase: 'Failed',
+        reason: 'Evicted',
+        message,
+        conditions,
+        containerStatuses: (current.status?.containerStatuses ?? []).map(unready),
+        ...(current.status?.initContainerStatuses ? { initContainerStatuses: current.status.initContainerStatuses.map(unready) } : {}),
+      },
+    } as Pod;
+    this.cluster.store.put(PODS, next);
+  }
+
   private forget(uid: string): void {
     const rt = this.runtime(uid);
     if (!rt) return;
@@ -900,7 +964,7 @@ export class Kubelet implements Component {
       if (c.timer !== undefined) this.cluster.timers.cancel(c.timer);
       this.cancelProcessTimers(c);
     }
-    this.ipam.release(rt.node, rt.ip);
+    this.ipam.release(rt.node, rt.ip, uid);
     for (const name of Object.keys(rt.containers)) this.baseTrees.delete(`${uid}/${name}/${rt.ip}`);
     this.logs.forget(uid);
     this.volumes.forget(uid);

@@ -159,10 +159,31 @@ function downwardInto(tree: FsTree, pod: Pod, items: DownwardItem[] | undefined)
   for (const it of items ?? []) if (it.fieldRef) addFile(tree, it.path, downwardValue(pod, it.fieldRef.fieldPath));
 }
 
+/**
+ * The token file as stored: when it was issued and for how long. The JWT (~900 bytes) is a pure function of
+ * this and the pod, so it is written out only when a container reads it, not kept once per pod.
+ */
+const TOKEN_MARK = '\u0000serviceAccountToken:';
+
+function tokenFile(cluster: Cluster, src: { expirationSeconds?: number; audience?: string }): string {
+  return TOKEN_MARK + JSON.stringify([Math.floor(cluster.now() / 1000), src.expirationSeconds ?? 3607, src.audience ?? null]);
+}
+
+/** A tree with its token files written out for the pod. */
+function materialize(tree: FsTree, pod: Pod): FsTree {
+  let out: FsTree | undefined;
+  for (const [path, v] of Object.entries(tree)) {
+    if (typeof v !== 'string' || !v.startsWith(TOKEN_MARK)) continue;
+    const [iat, exp, aud] = JSON.parse(v.slice(TOKEN_MARK.length)) as [number, number, string | null];
+    out ??= { ...tree };
+    out[path] = serviceAccountToken(iat, pod, { expirationSeconds: exp, audience: aud ?? undefined });
+  }
+  return out ?? tree;
+}
+
 /** A bound ServiceAccount token as the kubelet's token manager writes it: a JWT (unsigned here). */
-function serviceAccountToken(cluster: Cluster, pod: Pod, src: { expirationSeconds?: number; audience?: string }): string {
+function serviceAccountToken(now: number, pod: Pod, src: { expirationSeconds?: number; audience?: string }): string {
   const b64url = (s: string) => encodeBase64(s).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
-  const now = Math.floor(cluster.now() / 1000);
   const ns = pod.metadata.namespace ?? 'default';
   const sa = (pod.spec.serviceAccountName as string | undefined) ?? 'default';
   const claims = {
@@ -189,7 +210,7 @@ function treeOf(cluster: Cluster, pod: Pod, v: VolumeSpec, refs: Set<string>): F
       if (s.configMap) keysInto(cluster, tree, ns, false, s.configMap.name ?? '', s.configMap.items, s.configMap.optional, refs);
       else if (s.secret) keysInto(cluster, tree, ns, true, s.secret.name ?? '', s.secret.items, s.secret.optional, refs);
       else if (s.downwardAPI) downwardInto(tree, pod, s.downwardAPI.items);
-      else if (s.serviceAccountToken) addFile(tree, s.serviceAccountToken.path, serviceAccountToken(cluster, pod, s.serviceAccountToken));
+      else if (s.serviceAccountToken) addFile(tree, s.serviceAccountToken.path, tokenFile(cluster, s.serviceAccountToken));
     }
   } else return undefined;
   return tree;
@@ -327,7 +348,7 @@ export class VolumeManager {
     const out: Mount[] = [];
     for (const vm of ((container as { volumeMounts?: VolumeMount[] }).volumeMounts ?? []) as VolumeMount[]) {
       const frozen = vm.subPath ? vols.subPathTrees?.[vm.name] : undefined;
-      const backend = frozen ? treeBackend(frozen) : this.backend(uid, vols, vm.name);
+      const backend = frozen ? treeBackend(materialize(frozen, pod)) : this.backend(pod, vols, vm.name);
       if (!backend) continue;
       const ro = vm.readOnly || backend.readOnly;
       out.push({ path: normalizePath(vm.mountPath), subPath: normalizePath(vm.subPath ?? '/'), backend: ro ? { ...backend, readOnly: true } : backend });
@@ -335,8 +356,9 @@ export class VolumeManager {
     return out;
   }
 
-  private backend(uid: string, vols: PodVolumes, name: string): MountBackend | undefined {
-    if (name in vols.trees) return treeBackend(vols.trees[name]);
+  private backend(pod: Pod, vols: PodVolumes, name: string): MountBackend | undefined {
+    const uid = pod.metadata.uid!;
+    if (name in vols.trees) return treeBackend(materialize(vols.trees[name], pod));
     if (name in vols.pvs) return this.pvBackend(vols.pvs[name]);
     if (vols.empty.includes(name)) return this.emptyDirBackend(`${uid}\u0000${name}`);
     return undefined;

@@ -1,3 +1,4 @@
+import { nodeUnderMemoryPressure } from '../kubelet/eviction.ts';
 import { NODES, PODS } from '../apiserver/resources.ts';
 import type { StoreEvent } from '../apiserver/store.ts';
 import type { Condition, KObject, Node, Pod, Taint, Toleration } from '../apiserver/types.ts';
@@ -235,7 +236,9 @@ export class NodeLifecycle implements Component {
     const next = clone(node);
     const ready = state === 'ready';
     const want: Record<string, Pick<Condition, 'status' | 'reason' | 'message'>> = {
-      MemoryPressure: { status: 'False', reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available' },
+      MemoryPressure: nodeUnderMemoryPressure(this.cluster, node.metadata.name!)
+        ? { status: 'True', reason: 'KubeletHasInsufficientMemory', message: 'kubelet has insufficient memory available' }
+        : { status: 'False', reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available' },
       DiskPressure: { status: 'False', reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure' },
       PIDPressure: { status: 'False', reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available' },
       Ready: ready ? { status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' } : { status: 'False', reason: 'KubeletNotReady', message: NOT_READY_MESSAGE },

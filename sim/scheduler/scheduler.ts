@@ -1,4 +1,5 @@
 import { findResource, NAMESPACES, NODES, PODS } from '../apiserver/resources.ts';
+
 import { matchesLabels, selectorFromSpec, type LabelSelector, type Requirement } from '../apiserver/selectors.ts';
 import type { StoreEvent } from '../apiserver/store.ts';
 import type { Condition, KObject, Node, Pod, Taint, Toleration } from '../apiserver/types.ts';
@@ -11,6 +12,9 @@ import { affinityOf, nodeMatchesRequired, resolveTerm, selectorOrNothing, termMa
 const UNSCHEDULABLE_RETRY_MS = 5 * 60 * 1000;
 
 const SERVICES = findResource('', 'services')!;
+const PVCS = findResource('', 'persistentvolumeclaims')!;
+const PVS = findResource('', 'persistentvolumes')!;
+const STORAGE_CLASSES = findResource('storage.k8s.io', 'storageclasses')!;
 const OWNER_RESOURCES: Record<string, ReturnType<typeof findResource>> = {
   ReplicaSet: findResource('apps', 'replicasets'),
   StatefulSet: findResource('apps', 'statefulsets'),
@@ -279,7 +283,8 @@ export class Scheduler implements Component {
       if (ev.type !== 'DELETED' && this.wants(pod)) this.active.add(key(pod));
       // A pod that went away or finished frees room: unschedulable pods get another chance.
       if (ev.type === 'DELETED' || (ev.old && (ev.old as Pod).spec.nodeName && isTerminal(pod))) this.moveAllToActive();
-    } else if (ev.info === NODES) {
+    } else if (ev.info === NODES || ev.info === PVCS || ev.info === PVS || ev.info === STORAGE_CLASSES) {
+      // A node, or a claim, volume or class a waiting pod may need, changed: waiting pods get another chance.
       this.moveAllToActive();
     }
   }
@@ -325,6 +330,12 @@ export class Scheduler implements Component {
       this.failScheduling(pod, total, [], 'pod affinity terms conflict');
       return;
     }
+    // VolumeBinding's PreFilter: every claim must exist, and a claim of an Immediate class must already be bound.
+    const volumes = this.volumePreFilter(pod);
+    if (volumes) {
+      this.failScheduling(pod, total, [], volumes);
+      return;
+    }
     let nodes = allNodes;
     if (named) {
       nodes = [...named].sort().map((nm) => byName.get(nm)).filter((nd): nd is Node => !!nd);
@@ -346,17 +357,117 @@ export class Scheduler implements Component {
     }
     if (rotate) this.cluster.records.set('meta', 'scheduler.nextStart', (start + processed) % n);
     if (feasible.length === 0) {
-      this.failScheduling(pod, total, [...statuses.values()]);
+      const all = [...statuses.values()];
+      // DefaultPreemption (the PostFilter): lower-priority pods may make room for this one.
+      const verdict = this.preempt(pod, cycle, statuses, byName);
+      this.failScheduling(pod, total, all, undefined, verdict);
       return;
     }
     const chosen = feasible.length === 1 ? feasible[0] : this.pickBest(cycle, feasible, allNodes, byName);
     this.bind(pod, chosen.metadata.name!);
   }
 
-  private failScheduling(pod: Pod, nodeCount: number, statuses: FilterResult[], preFilterMsg?: string): void {
+  /** The VolumeBinding plugin's PreFilter verdict (UnschedulableAndUnresolvable), or undefined when the pod's claims allow scheduling. */
+  private volumePreFilter(pod: Pod): string | undefined {
+    const ns = pod.metadata.namespace!;
+    let unboundImmediate = false;
+    for (const v of (pod.spec.volumes ?? []) as { persistentVolumeClaim?: { claimName: string } }[]) {
+      const name = v.persistentVolumeClaim?.claimName;
+      if (name === undefined) continue;
+      const claim = this.cluster.store.get(PVCS, ns, name) as (KObject & { spec?: { volumeName?: string; storageClassName?: string }; status?: { phase?: string } }) | undefined;
+      if (!claim) return `persistentvolumeclaim "${name}" not found`;
+      if (claim.status?.phase === 'Lost') return `persistentvolumeclaim "${name}" bound to non-existent persistentvolume "${claim.spec?.volumeName ?? ''}"`;
+      if (claim.metadata.deletionTimestamp) return `persistentvolumeclaim "${name}" is being deleted`;
+      if (claim.status?.phase === 'Bound') continue;
+      // A claim waits for its first consumer only when its class says so; no class (or an unknown one) binds at once.
+      const className = claim.metadata.annotations?.['volume.beta.kubernetes.io/storage-class'] ?? claim.spec?.storageClassName ?? '';
+      const sc = className ? (this.cluster.store.get(STORAGE_CLASSES, undefined, className) as (KObject & { volumeBindingMode?: string }) | undefined) : undefined;
+      if (sc?.volumeBindingMode !== 'WaitForFirstConsumer') unboundImmediate = true;
+    }
+    return unboundImmediate ? 'pod has unbound immediate PersistentVolumeClaims' : undefined;
+  }
+
+  private failScheduling(pod: Pod, nodeCount: number, statuses: FilterResult[], preFilterMsg?: string, postFilter?: PostFilterVerdict): void {
     this.unschedulable.add(key(pod));
-    this.markUnschedulable(pod, nodeCount, statuses, preFilterMsg);
+    this.markUnschedulable(pod, nodeCount, statuses, preFilterMsg, postFilter);
     this.retryLater();
+  }
+
+  // ---- preemption ----
+
+  private priorityOf(k: string): number {
+    const i = k.indexOf('/');
+    const p = this.cluster.store.get(PODS, k.slice(0, i), k.slice(i + 1)) as Pod | undefined;
+    return (p?.spec.priority as number | undefined) ?? 0;
+  }
+
+  /**
+   * DefaultPreemption: on each node where only resources were short, the fewest lower-priority pods whose
+   * removal lets the pod fit (the most important ones reprieved first); the node whose victims matter least wins.
+   * The victims are deleted (gracefully, with a DisruptionTarget condition and a Preempted event) and the pod is
+   * nominated to the node; it is scheduled there once they are gone.
+   */
+  private preempt(pod: Pod, cycle: Cycle, statuses: Map<string, FilterResult>, byName: Map<string, Node>): PostFilterVerdict {
+    if (pod.spec.preemptionPolicy === 'Never') return { kind: 'never' };
+    const prio = (pod.spec.priority as number | undefined) ?? 0;
+    // PodEligibleToPreemptOthers: not while lower-priority victims are still terminating on its nominated node.
+    const nominated = pod.status?.nominatedNodeName;
+    if (nominated) {
+      for (const k of this.podsOnNode.get(nominated) ?? []) {
+        const bp = this.counted.get(k);
+        if (bp?.deleting && this.priorityOf(k) < prio) return { kind: 'terminating' };
+      }
+    }
+    const resourceShort = (r: FilterResult) => !r.unresolvable && r.reasons.every((x) => x === 'Too many pods' || x.startsWith('Insufficient '));
+    let best: { node: string; victims: string[]; top: number; sum: number } | undefined;
+    for (const [name, r] of statuses) {
+      if (!resourceShort(r)) continue;
+      const node = byName.get(name);
+      if (!node) continue;
+      const lower = [...(this.podsOnNode.get(name) ?? [])]
+        .filter((k) => !this.counted.get(k)!.deleting)
+        .map((k) => ({ k, prio: this.priorityOf(k), req: this.counted.get(k)!.req }))
+        .filter((v) => v.prio < prio);
+      if (!lower.length) continue;
+      const used = { ...(this.usage.get(name) ?? emptyUsage()) };
+      used.other = { ...(used.other ?? {}) };
+      for (const v of lower) addUsage(used, v.req, -1);
+      if (!fits(cycle.req, used, node)) continue;
+      // Reprieve the most important first (higher priority, then the longer running: lexical key order here).
+      lower.sort((a, b) => b.prio - a.prio || (a.k < b.k ? -1 : 1));
+      const victims: typeof lower = [];
+      for (const v of lower) {
+        addUsage(used, v.req, 1);
+        if (!fits(cycle.req, used, node)) {
+          addUsage(used, v.req, -1);
+          victims.push(v);
+        }
+      }
+      const top = Math.max(...victims.map((v) => v.prio));
+      const sum = victims.reduce((n, v) => n + v.prio, 0);
+      if (!best || top < best.top || (top === best.top && (sum < best.sum || (sum === best.sum && victims.length < best.victims.length)))) {
+        best = { node: name, victims: victims.map((v) => v.k), top, sum };
+      }
+    }
+    if (!best) return { kind: 'none' };
+    const now = rfc3339(this.cluster.now());
+    for (const k of best.victims) {
+      const i = k.indexOf('/');
+      const victim = this.cluster.store.get(PODS, k.slice(0, i), k.slice(i + 1)) as Pod | undefined;
+      if (!victim) continue;
+      const marked = { ...victim, metadata: { ...victim.metadata }, status: { ...victim.status, conditions: [...(victim.status?.conditions ?? [])] } } as Pod;
+      setCondition(marked, { type: 'DisruptionTarget', status: 'True', lastProbeTime: null, lastTransitionTime: now, reason: 'PreemptionByScheduler', message: `${pod.spec.schedulerName ?? 'default-scheduler'}: preempting to accommodate a higher priority pod` });
+      const stored = this.cluster.store.put(PODS, marked);
+      try {
+        this.cluster.api.delete(PODS, victim.metadata.namespace, victim.metadata.name!, { preconditions: { uid: victim.metadata.uid } });
+      } catch {
+        continue;
+      }
+      this.cluster.events.record(stored, 'Normal', 'Preempted', `Preempted by pod ${pod.metadata.uid} on node ${best.node}`, { component: 'default-scheduler' });
+    }
+    const current = this.cluster.store.get(PODS, pod.metadata.namespace, pod.metadata.name!) as Pod | undefined;
+    if (current) this.cluster.store.put(PODS, { ...current, metadata: { ...current.metadata }, status: { ...current.status, nominatedNodeName: best.node } } as Pod);
+    return { kind: 'nominated', node: best.node };
   }
 
   private preFilter(pod: Pod, nodes: Node[], byName: Map<string, Node>): Cycle {
@@ -663,8 +774,8 @@ export class Scheduler implements Component {
 
   /** What the pods/binding subresource does: sets spec.nodeName and the PodScheduled condition in one write. */
   private bind(pod: Pod, nodeName: string): void {
-    const bound = JSON.parse(JSON.stringify(pod)) as Pod;
-    bound.spec.nodeName = nodeName;
+    // Shares what it does not change with the stored pod (stored objects are immutable).
+    const bound = { ...pod, metadata: { ...pod.metadata }, spec: { ...pod.spec, nodeName }, status: { ...pod.status, conditions: [...(pod.status?.conditions ?? [])] } } as Pod;
     setCondition(bound, { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(this.cluster.now()) });
     this.cluster.store.put(PODS, bound);
     this.cluster.events.record(bound, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${nodeName}`, {
@@ -672,9 +783,10 @@ export class Scheduler implements Component {
     });
   }
 
-  private markUnschedulable(pod: Pod, nodeCount: number, statuses: FilterResult[], preFilterMsg?: string): void {
-    const message = nodeCount === 0 ? 'no nodes available to schedule pods' : fitErrorMessage(pod, nodeCount, statuses, preFilterMsg);
-    const next = JSON.parse(JSON.stringify(pod)) as Pod;
+  private markUnschedulable(pod: Pod, nodeCount: number, statuses: FilterResult[], preFilterMsg?: string, postFilter?: PostFilterVerdict): void {
+    const message = nodeCount === 0 ? 'no nodes available to schedule pods' : fitErrorMessage(pod, nodeCount, statuses, preFilterMsg, postFilter);
+    pod = (this.cluster.store.get(PODS, pod.metadata.namespace, pod.metadata.name!) as Pod | undefined) ?? pod;
+    const next = { ...pod, metadata: { ...pod.metadata }, status: { ...pod.status, conditions: [...(pod.status?.conditions ?? [])] } } as Pod;
     const changed = setCondition(next, { type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: rfc3339(this.cluster.now()), reason: 'Unschedulable', message });
     if (changed) this.cluster.store.put(PODS, next);
     this.cluster.events.record(pod, 'Warning', 'FailedScheduling', message, { component: 'default-scheduler' });
@@ -682,7 +794,22 @@ export class Scheduler implements Component {
 }
 
 /** FitError.Error(): the reasons histogram, then the preemption post-filter's own verdict. */
-export function fitErrorMessage(pod: Pod, nodeCount: number, statuses: FilterResult[], preFilterMsg?: string): string {
+/** What the preemption post-filter concluded, when it ran. */
+type PostFilterVerdict = { kind: 'never' } | { kind: 'terminating' } | { kind: 'none' } | { kind: 'nominated'; node: string };
+
+/** NodeResourcesFit with the given usage. */
+function fits(req: Requests, used: NodeUsage, node: Node): boolean {
+  const alloc = allocatable(node);
+  if (used.pods + 1 > alloc.pods) return false;
+  if (req.cpu > 0 && used.cpu + req.cpu > alloc.cpu) return false;
+  if (req.memory > 0 && used.memory + req.memory > alloc.memory) return false;
+  for (const [res, q] of Object.entries(req.other ?? {})) {
+    if (q > 0 && (used.other?.[res] ?? 0) + q > (parseQuantity(node.status.allocatable[res]) ?? 0)) return false;
+  }
+  return true;
+}
+
+export function fitErrorMessage(pod: Pod, nodeCount: number, statuses: FilterResult[], preFilterMsg?: string, postFilter?: PostFilterVerdict): string {
   const histogram = (reasons: string[]) => {
     const counts = new Map<string, number>();
     for (const r of reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
@@ -692,6 +819,9 @@ export function fitErrorMessage(pod: Pod, nodeCount: number, statuses: FilterRes
   if (preFilterMsg) statuses = new Array<FilterResult>(nodeCount).fill({ reasons: [], unresolvable: true });
   const msg = `0/${nodeCount} nodes are available: ${preFilterMsg ?? histogram(statuses.flatMap((s) => s.reasons)).join(', ')}.`;
   if (pod.spec.preemptionPolicy === 'Never') return `${msg} preemption: not eligible due to preemptionPolicy=Never.`;
+  // A successful preemption adds nothing: the pod waits, nominated, for its victims to go.
+  if (postFilter?.kind === 'nominated') return msg;
+  if (postFilter?.kind === 'terminating') return `${msg} preemption: not eligible due to a terminating pod on the nominated node.`;
   const verdicts = statuses.map((s) => (s.unresolvable ? 'Preemption is not helpful for scheduling' : 'No preemption victims found for incoming pod'));
   return `${msg} preemption: 0/${nodeCount} nodes are available: ${histogram(verdicts).join(', ')}.`;
 }

@@ -220,7 +220,11 @@ describe('Jobs and CronJobs', () => {
     let cj = await ok(['get', 'cronjob', 'hello']);
     expect(cj.stdout.split('\n')[0]).toMatch(/^NAME\s+SCHEDULE\s+TIMEZONE\s+SUSPEND\s+ACTIVE\s+LAST SCHEDULE\s+AGE$/);
     expect(cj.stdout.split('\n')[1]).toMatch(/^hello\s+\*\/1 \* \* \* \*\s+<none>\s+False\s+0\s+<none>\s+\d+s$/);
-    await step(65);
+    // The sandbox's virtual time started at the wall clock: step to 5 s past the next minute, so exactly one
+    // schedule time has passed whatever second the test started at.
+    const state = await clock(server.origin, sandbox, { action: 'pause' });
+    const now = Date.parse(String(state.now));
+    await step(Math.ceil((60_000 - (now % 60_000)) / 1000) + 5);
     const jobs = (await table(['jobs'])).rows.filter((x) => x.NAME.startsWith('hello-'));
     expect(jobs).toHaveLength(1);
     expect(jobs[0].NAME).toMatch(/^hello-\d+$/);

@@ -220,11 +220,19 @@ describe('persistentVolumeClaim volumes', () => {
     expect(eventsOf(c, 'p').some((e) => e.includes('FailedMount'))).toBe(false);
   });
 
-  it('a pod whose claim does not exist does not start', () => {
+  it('a pod whose claim does not exist is not scheduled; one put on a node by hand does not start', () => {
     const c = newCluster();
     createPod(c, withClaim('p', 'missing'));
     c.advance(10_000);
     expect(getPod(c, 'p')!.status!.phase).toBe('Pending');
-    expect(eventsOf(c, 'p')).toContain('Warning FailedMount Unable to attach or mount volumes: unmounted volumes=[data], unattached volumes=[data], failed to process volumes=[data]: error processing PVC default/missing: failed to fetch PVC from API server: persistentvolumeclaims "missing" not found');
+    expect(getPod(c, 'p')!.spec.nodeName).toBeUndefined();
+    expect(eventsOf(c, 'p').some((e) => e.startsWith('Warning FailedScheduling 0/3 nodes are available: persistentvolumeclaim "missing" not found.'))).toBe(true);
+    // spec.nodeName skips the scheduler: the kubelet is the one to complain.
+    const direct = withClaim('q', 'missing');
+    direct.spec.nodeName = 'node-1';
+    createPod(c, direct);
+    c.advance(10_000);
+    expect(getPod(c, 'q')!.status!.phase).toBe('Pending');
+    expect(eventsOf(c, 'q')).toContain('Warning FailedMount Unable to attach or mount volumes: unmounted volumes=[data], unattached volumes=[data], failed to process volumes=[data]: error processing PVC default/missing: failed to fetch PVC from API server: persistentvolumeclaims "missing" not found');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { api, call, connect, create, edit, inRoom, k8s, pod, tokens, until } from './helpers.ts';
+import { api, bearer, call, connect, create, edit, inRoom, k8s, pod, tokens, until } from './helpers.ts';
 
 describe('roles on every route', () => {
   it('each route answers each role as the role allows', async () => {
@@ -43,7 +43,7 @@ describe('roles on every route', () => {
       expect((await api(s, 'POST', '/api/checkpoints/cp/restore', t[role])).status).toBe(403);
     }
     expect((await call(`/s/${s.id}/api/fork`, { method: 'POST', headers: { authorization: `Bearer ${t.view}` } })).status).toBe(403);
-  });
+  }, 30_000);
 
   it('puts the role and token generation in every socket attachment', async () => {
     const s = await create();
@@ -118,6 +118,51 @@ describe('rotating a link', () => {
     expect(viewer.ws.readyState).toBe(WebSocket.OPEN);
     viewer.ws.close();
     expect((await api(s, 'POST', '/api/tokens', t.owner, { role: 'admin' })).status).toBe(400);
+  });
+});
+
+describe('rotating a link ends its streams', () => {
+  it('a watch (kubectl get -w) and an exec session opened with the old token stop; the other role\'s watch goes on', async () => {
+    const s = await create();
+    const t = tokens(s);
+    await api(s, 'POST', '/api/clock', t.owner, { action: 'pause' });
+    expect((await k8s(s, 'POST', '/api/v1/namespaces/default/pods', t.owner, pod('web'))).status).toBe(201);
+    await api(s, 'POST', '/api/clock', t.owner, { action: 'step', seconds: 30 });
+    const watch = async (token: string) => {
+      const res = await call(`/s/${s.id}/k8s/api/v1/namespaces/default/pods?watch=true`, { headers: bearer(token) });
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      const first = await reader.read();
+      expect(new TextDecoder().decode(first.value)).toContain('"ADDED"');
+      return reader;
+    };
+    const editWatch = await watch(t.edit);
+    const viewWatch = await watch(t.view);
+    // An interactive shell in the pod, as `kubectl exec -it web -- sh` opens it.
+    const up = await call(`/s/${s.id}/k8s/api/v1/namespaces/default/pods/web/exec?command=sh&stdin=true&stdout=true&tty=true`, {
+      headers: { ...bearer(t.edit), upgrade: 'websocket', 'sec-websocket-protocol': 'v5.channel.k8s.io' },
+    });
+    expect(up.status).toBe(101);
+    const exec = up.webSocket!;
+    exec.accept();
+    const execClosed = new Promise<{ code: number; reason: string }>((r) => exec.addEventListener('close', (e) => r({ code: e.code, reason: e.reason })));
+    expect((await api(s, 'POST', '/api/tokens', t.owner, { role: 'edit' })).status).toBe(200);
+    // The editor's watch ends (kubectl get -w then exits) and the shell is closed with the reason.
+    for (;;) {
+      const r = await editWatch.read();
+      if (r.done) break;
+    }
+    expect(await execClosed).toEqual({ code: 4401, reason: 'token rotated: this link no longer works' });
+    // The viewer's watch still delivers events.
+    await api(s, 'POST', '/api/clock', t.owner, { action: 'resume' });
+    expect((await k8s(s, 'POST', '/api/v1/namespaces/default/pods', t.owner, pod('after'))).status).toBe(201);
+    let seen = '';
+    while (!seen.includes('"after"')) {
+      const r = await viewWatch.read();
+      if (r.done) throw new Error('the viewer\'s watch ended');
+      seen += new TextDecoder().decode(r.value);
+    }
+    await viewWatch.cancel();
   });
 });
 

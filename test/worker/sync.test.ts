@@ -65,6 +65,7 @@ describe('awareness', () => {
   it('a late close from an old socket does not drop the presence the new socket announced', () => {
     const host = new TestHost();
     const room = Room.create(host, { id: 'aw', nodes: 1 });
+    room.presenceBatchMs = 0;
     const token = room.tokens().edit;
     const msg = (id: number, clock: number, state: string) => {
       const e = encoding.createEncoder();
@@ -89,5 +90,52 @@ describe('awareness', () => {
     room.socketClosed(fresh, host.open.find((o) => o.socket === fresh)!.info);
     host.message(room, watcher, new Uint8Array([3]));
     expect(new TextDecoder().decode(watcher.sent[watcher.sent.length - 1])).not.toContain('ana');
+  });
+});
+
+describe('the cluster doc (projection)', () => {
+  it('carries Deployments with their ReplicaSets, Services with their endpoints, and node conditions; live as they change', async () => {
+    const s = await create();
+    const t = tokens(s);
+    const c = await connect(s, t.view);
+    await until(() => c.doc.getMap('nodes').size === 3, 'sync');
+    const node = c.doc.getMap('nodes').get('node-1') as { conditions: { type: string; status: string }[] };
+    expect(node.conditions.find((x) => x.type === 'Ready')?.status).toBe('True');
+    expect(node.conditions.map((x) => x.type)).toContain('MemoryPressure');
+    await api(s, 'POST', '/api/clock', t.owner, { action: 'pause' });
+    const labels = { app: 'web' };
+    const deploy = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web' },
+      spec: { replicas: 2, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'web', image: 'nginx' }] } } },
+    };
+    const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: labels, ports: [{ port: 80 }] } };
+    expect((await k8s(s, 'POST', '/apis/apps/v1/namespaces/default/deployments', t.edit, deploy)).status).toBe(201);
+    expect((await k8s(s, 'POST', '/api/v1/namespaces/default/services', t.edit, svc)).status).toBe(201);
+    await api(s, 'POST', '/api/clock', t.owner, { action: 'step', seconds: 30 });
+
+    const workloads = () => Object.values(c.doc.getMap('workloads').toJSON()) as { kind: string; name: string; owner: string | null; desired: number; ready: number; revision: string }[];
+    await until(() => workloads().some((w) => w.kind === 'Deployment' && w.ready === 2), 'the deployment ready in the doc');
+    const rs = workloads().filter((w) => w.kind === 'ReplicaSet');
+    expect(rs).toHaveLength(1);
+    expect(rs[0]).toMatchObject({ owner: 'Deployment/web', desired: 2, ready: 2, revision: '1' });
+    const pods = Object.values(c.doc.getMap('pods').toJSON()) as { name: string; owner: string; ip: string }[];
+    expect(pods.filter((p) => p.owner === `ReplicaSet/${rs[0]!.name}`)).toHaveLength(2);
+    expect(c.doc.getMap('services').get('default/web')).toMatchObject({ type: 'ClusterIP', ports: '80/TCP', selector: 'app=web' });
+    const endpoints = () => Object.values(c.doc.getMap('endpoints').toJSON()) as { service: string; pod: string; ip: string; ready: boolean }[];
+    await until(() => endpoints().filter((e) => e.service === 'default/web' && e.ready).length === 2, 'two ready endpoints');
+    expect(endpoints().filter((e) => e.service === 'default/web').map((e) => e.ip).sort()).toEqual(pods.map((p) => p.ip).sort());
+
+    // Scale down: one endpoint goes away, the ReplicaSet's desired count follows.
+    await k8s(s, 'PATCH', '/apis/apps/v1/namespaces/default/deployments/web/scale', t.edit, { spec: { replicas: 1 } }, { 'content-type': 'application/merge-patch+json' });
+    await api(s, 'POST', '/api/clock', t.owner, { action: 'step', seconds: 60 });
+    await until(() => endpoints().filter((e) => e.service === 'default/web').length === 1, 'one endpoint left');
+    expect(workloads().find((w) => w.kind === 'ReplicaSet')?.desired).toBe(1);
+
+    // Deleting the Service removes it and its endpoints from the doc.
+    await k8s(s, 'DELETE', '/api/v1/namespaces/default/services/web', t.edit);
+    await until(() => !c.doc.getMap('services').has('default/web') && endpoints().every((e) => e.service !== 'default/web'), 'the service gone');
+    c.ws.close();
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import { api, call, connect, create, edit, k8s, pod, tokens, until, type Created } from './helpers.ts';
 
 const names = async (s: Created, token: string) => (await k8s(s, 'GET', '/api/v1/namespaces/default/pods', token)).json.items.map((p: { metadata: { name: string } }) => p.metadata.name);
@@ -63,6 +64,78 @@ describe('checkpoints', () => {
     expect((await api(s, 'POST', '/api/checkpoints', t.owner, { name: '../etc' })).status).toBe(400);
     expect((await api(s, 'DELETE', `/api/checkpoints/${encodeURIComponent('before break')}`, t.owner)).status).toBe(200);
     expect((await api(s, 'GET', '/api/checkpoints', t.owner)).json.items).toEqual([]);
+  });
+});
+
+/** Waits until a fresh client of a shared doc gets this text from the server. */
+async function seen(s: Created, token: string, doc: string, key: string, text: string): Promise<void> {
+  const c = await connect(s, token, doc);
+  try {
+    await until(() => c.doc.getText(key).toString() === text, `${doc} to hold ${JSON.stringify(text)}`);
+  } finally {
+    c.ws.close();
+  }
+}
+
+describe('checkpoints keep the shared docs', () => {
+  it('restoring puts manifest files and notes back; open editors adopt the text and an old copy cannot bring the later text back', async () => {
+    const s = await create();
+    const t = tokens(s);
+    const file = await connect(s, t.edit, 'file:web.yaml');
+    const notes = await connect(s, t.edit, 'notes');
+    await until(() => file.messages.length > 0 && notes.messages.length > 0, 'sync');
+    edit(file, (d) => d.getText('content').insert(0, 'replicas: 2\n'));
+    edit(notes, (d) => d.getText('notes').insert(0, 'step 1'));
+    await seen(s, t.view, 'file:web.yaml', 'content', 'replicas: 2\n');
+    await seen(s, t.view, 'notes', 'notes', 'step 1');
+    expect((await api(s, 'POST', '/api/checkpoints', t.owner, { name: 'lesson start' })).status).toBe(201);
+    // Later: the file is rewritten, the notes grow, a new file appears.
+    edit(file, (d) => {
+      const text = d.getText('content');
+      text.delete(0, text.length);
+      text.insert(0, 'replicas: 9\nimage: broken\n');
+    });
+    edit(notes, (d) => d.getText('notes').insert(6, ', step 2'));
+    const extra = await connect(s, t.edit, 'file:extra.yaml');
+    await until(() => extra.messages.length > 0, 'sync');
+    edit(extra, (d) => d.getText('content').insert(0, 'kind: Service\n'));
+    await seen(s, t.view, 'file:extra.yaml', 'content', 'kind: Service\n');
+    await seen(s, t.view, 'notes', 'notes', 'step 1, step 2');
+    // An editor that goes away holding the later text.
+    const stale = await connect(s, t.edit, 'file:web.yaml');
+    await until(() => stale.doc.getText('content').toString() === 'replicas: 9\nimage: broken\n', 'the later text');
+    stale.ws.close();
+    expect((await api(s, 'POST', `/api/checkpoints/${encodeURIComponent('lesson start')}/restore`, t.owner)).status).toBe(200);
+    // Open editors take the saved text as an ordinary change, without reconnecting.
+    await until(() => file.doc.getText('content').toString() === 'replicas: 2\n', 'the restored file');
+    await until(() => notes.doc.getText('notes').toString() === 'step 1', 'the restored notes');
+    await until(() => extra.doc.getText('content').toString() === '', 'the later file emptied');
+    expect(file.ws.readyState).toBe(WebSocket.OPEN);
+    // The stale editor comes back and sends everything it holds: the later text stays gone.
+    const back = await connect(s, t.edit, 'file:web.yaml');
+    back.sendUpdate(Y.encodeStateAsUpdate(stale.doc));
+    await new Promise((r) => setTimeout(r, 200));
+    await seen(s, t.view, 'file:web.yaml', 'content', 'replicas: 2\n');
+    expect(file.doc.getText('content').toString()).toBe('replicas: 2\n');
+    for (const c of [file, notes, extra, back]) c.ws.close();
+  });
+});
+
+describe('fork keeps the shared docs', () => {
+  it('a fork starts with the same manifest files and notes', async () => {
+    const s = await create();
+    const t = tokens(s);
+    const notes = await connect(s, t.edit, 'notes');
+    await until(() => notes.messages.length > 0, 'sync');
+    edit(notes, (d) => d.getText('notes').insert(0, 'fix the probe'));
+    await seen(s, t.view, 'notes', 'notes', 'fix the probe');
+    const res = await call(`/s/${s.id}/api/fork`, { method: 'POST', headers: { authorization: `Bearer ${t.edit}` } });
+    expect(res.status).toBe(201);
+    const f = (await res.json()) as Created;
+    const forked = await connect(f, tokens(f).view, 'notes');
+    await until(() => forked.doc.getText('notes').toString() === 'fix the probe', 'the forked notes');
+    notes.ws.close();
+    forked.ws.close();
   });
 });
 

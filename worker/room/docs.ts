@@ -111,10 +111,88 @@ export class SharedDocs {
     this.docs.clear();
   }
 
+  /**
+   * Puts a doc back to the content of a snapshot (a checkpoint's copy; undefined: the doc did not exist then)
+   * as a new change on the live doc, stored like a client's write. Connected editors adopt it as an ordinary
+   * update, and a client holding the old text cannot bring it back: its text is what the change deleted.
+   * Returns the message for the doc's sockets, or undefined when nothing changed.
+   */
+  restore(name: string, snapshot: Uint8Array | undefined): Uint8Array | undefined {
+    const l = this.load(name);
+    const target = new Y.Doc({ gc: true });
+    if (snapshot) Y.applyUpdate(target, snapshot);
+    const updates: Uint8Array[] = [];
+    const collect = (u: Uint8Array) => updates.push(u);
+    l.doc.on('update', collect);
+    try {
+      l.doc.transact(() => reconcile(l.doc, target), 'restore');
+    } finally {
+      l.doc.off('update', collect);
+      target.destroy();
+    }
+    if (!updates.length) return undefined;
+    const update = updates.length === 1 ? updates[0] : Y.mergeUpdates(updates);
+    this.storage.appendDocUpdate(name, update);
+    l.logLength++;
+    l.bytes += update.byteLength;
+    if (l.logLength > COMPACT_AFTER) this.compact(name);
+    return updateMessage(update);
+  }
+
   /** Every doc as a snapshot update (for export and fork). */
   exportAll(): Record<string, Uint8Array> {
     const out: Record<string, Uint8Array> = {};
     for (const n of this.list()) out[n] = Y.encodeStateAsUpdate(this.get(n));
     return out;
+  }
+}
+
+type Kind = 'text' | 'map' | 'array';
+
+/** What a top-level type holds: a doc read from an update has untyped roots until someone asks for a type. */
+function kindOf(t: Y.AbstractType<any> | undefined): Kind | undefined {
+  if (!t) return undefined;
+  if (t instanceof Y.Text) return 'text';
+  if (t instanceof Y.Map) return 'map';
+  if (t instanceof Y.Array) return 'array';
+  if (t._map.size > 0) return 'map';
+  for (let i = t._start; i; i = i.right) {
+    if (i.deleted) continue;
+    const c = i.content;
+    return c instanceof Y.ContentString || c instanceof Y.ContentFormat || c instanceof Y.ContentEmbed ? 'text' : 'array';
+  }
+  return undefined;
+}
+
+const plain = (v: unknown) => JSON.stringify(v instanceof Y.AbstractType ? v.toJSON() : v);
+
+/** Makes `live`'s content equal `target`'s, changing only what differs (a text keeps its common start and end). */
+function reconcile(live: Y.Doc, target: Y.Doc): void {
+  const names = new Set([...live.share.keys(), ...target.share.keys()]);
+  for (const name of names) {
+    const kind = kindOf(live.share.get(name)) ?? kindOf(target.share.get(name));
+    if (kind === 'text') {
+      const text = live.getText(name);
+      const have = text.toString();
+      const want = target.getText(name).toString();
+      if (have === want) continue;
+      let start = 0;
+      while (start < have.length && start < want.length && have[start] === want[start]) start++;
+      let end = 0;
+      while (end < have.length - start && end < want.length - start && have[have.length - 1 - end] === want[want.length - 1 - end]) end++;
+      if (have.length - start - end > 0) text.delete(start, have.length - start - end);
+      if (want.length - start - end > 0) text.insert(start, want.slice(start, want.length - end));
+    } else if (kind === 'map') {
+      const map = live.getMap(name);
+      const want = target.getMap(name).toJSON() as Record<string, unknown>;
+      for (const k of [...map.keys()]) if (!(k in want)) map.delete(k);
+      for (const [k, v] of Object.entries(want)) if (plain(map.get(k)) !== JSON.stringify(v)) map.set(k, v);
+    } else if (kind === 'array') {
+      const arr = live.getArray(name);
+      const want = target.getArray(name).toJSON();
+      if (JSON.stringify(arr.toJSON()) === JSON.stringify(want)) continue;
+      arr.delete(0, arr.length);
+      arr.push(want);
+    }
   }
 }

@@ -2,6 +2,7 @@ import * as Y from 'yjs';
 import { forbidden, tooManyRequests } from '../../sim/apiserver/errors.ts';
 import { NODES } from '../../sim/apiserver/resources.ts';
 import { createCluster, restoreCluster } from '../../sim/bootstrap.ts';
+import { scenarioOf, scenarioStatus } from '../../sim/scenarios/index.ts';
 import { Cluster } from '../../sim/cluster.ts';
 import { RecordStore } from '../../sim/state/records.ts';
 import { canWrite, randomToken, requestToken, ROLES, safeEqual, type Role } from '../auth.ts';
@@ -12,6 +13,7 @@ import { errorResponse } from '../k8s/responses.ts';
 import { kubeconfig } from '../kubeconfig.ts';
 import { ACTIVITY_KEEP, describeWrite, displayName, type ActivityEntry } from './activity.ts';
 import { isSharedDocName, SharedDocs } from './docs.ts';
+import { Presence } from './presence.ts';
 import { checkQuota, LIMITS, RateLimiter } from './limits.ts';
 import { fromBase64, SANDBOX_FILE_FORMAT, toBase64, type SandboxFile } from './transfer.ts';
 import { anchor, clockView, inUseUntil, MAX_SPEED, MIN_SPEED, newClock, virtualAt, type ClockState } from './clock.ts';
@@ -28,6 +30,8 @@ import {
   syncStep1,
   updateMessage,
   type AwarenessEntry,
+  KEEPALIVE_PING,
+  KEEPALIVE_PONG,
 } from './sync-protocol.ts';
 
 /** A connected browser, as the host holds it. */
@@ -45,6 +49,8 @@ export interface SocketInfo {
   doc: string;
   /** awareness client ids this socket announced */
   awareness: number[];
+  /** the presence states it announced, as peers last saw them: a room woken from hibernation still knows them */
+  presence?: AwarenessEntry[];
   /** its role's token generation when it connected: a rotated token closes it */
   gen?: number;
   /** display name (`?name=`), for the activity feed */
@@ -81,6 +87,9 @@ interface RoomState {
   /** the activity feed, newest last */
   activity?: ActivityEntry[];
 }
+
+/** Presence states a socket's attachment keeps (the attachment's limit is 16 KiB). */
+const PRESENCE_ATTACHMENT_BYTES = 8 * 1024;
 
 /** Most named checkpoints per sandbox. */
 export const MAX_CHECKPOINTS = 20;
@@ -145,15 +154,20 @@ export class Room {
   deleted = false;
   /** Limits of this room (tests may lower them). */
   limits: { -readonly [K in keyof typeof LIMITS]: number } = { ...LIMITS };
+  /** Presence changes are relayed in batches this long (ms); 0: at once. */
+  presenceBatchMs = 100;
+  private presenceBatches = new Map<string, Map<number, AwarenessEntry>>();
   /** The cluster doc is rebuilt under a new epoch once it grows past max(factor × its fresh size, floor) bytes. */
   docBound = { factor: 4, floor: 64 * 1024 };
   private host: RoomHost;
   private state: RoomState;
   private projection: ClusterProjection;
   private docs: SharedDocs;
-  /** awareness states by doc, then by client id */
-  private awareness = new Map<string, Map<number, AwarenessEntry>>();
+  /** presence by doc (rebuilt from the sockets' attachments after a wake-up) */
+  private awareness = new Map<string, Presence>();
   private openWatches = 0;
+  /** open watches, followed logs and exec sockets, by the role of the token that opened them */
+  private sessions = new Set<{ role: Role; end(): void }>();
   private apiLimiter!: RateLimiter<string>;
   private messageLimiter!: RateLimiter<RoomSocket>;
   /** >0 while the sim itself runs (its own creates are not subject to the sandbox's quota) */
@@ -162,6 +176,8 @@ export class Room {
   /** bytes of cluster-doc updates since the last size check, and the doc's size when built */
   private docGrowth = 0;
   private docBase = 0;
+  /** cluster-doc updates not yet sent to the sockets (see sendPending) */
+  private pendingUpdates: Uint8Array[] = [];
   /** the room state rows as stored (JSON), so only changed ones are written */
   private written = new Map<string, string>();
 
@@ -267,11 +283,29 @@ export class Room {
     });
     this.docBase = Y.encodeStateAsUpdate(p.doc).byteLength;
     this.docGrowth = 0;
+    this.pendingUpdates = [];
     p.doc.on('update', (update: Uint8Array) => {
       this.docGrowth += update.byteLength;
-      this.broadcast(updateMessage(update), (i) => i.doc === 'cluster' && i.epoch === p.epoch);
+      if (p !== this.projection) return;
+      this.pendingUpdates.push(update);
+      // Sent at the end of the change that made it (commit); the microtask is a safety net for any other writer.
+      if (this.pendingUpdates.length === 1) queueMicrotask(() => this.sendPending());
     });
     return p;
+  }
+
+  /**
+   * Sends the cluster-doc updates of the last change to every socket of the current epoch: merged into one
+   * update, encoded once, the same bytes for every socket (a tick is one message per socket, not one per
+   * transaction).
+   */
+  private sendPending(): void {
+    const updates = this.pendingUpdates;
+    if (updates.length === 0) return;
+    this.pendingUpdates = [];
+    const epoch = this.projection.epoch;
+    const update = updates.length === 1 ? updates[0] : Y.mergeUpdates(updates);
+    this.broadcast(updateMessage(update), (i) => i.doc === 'cluster' && i.epoch === epoch);
   }
 
   /** The cluster doc's epoch (clients sync with `?epoch=`). */
@@ -294,7 +328,9 @@ export class Room {
     if (this.docGrowth < bound) return;
     // The updates' sum overestimates the doc: measure it before rebuilding.
     const size = Y.encodeStateAsUpdate(this.projection.doc).byteLength;
-    this.docGrowth = 0;
+    // The doc grows by at most the bytes of the updates it takes: the next check comes once they could have
+    // brought it from `size` to the bound.
+    this.docGrowth = size;
     if (size >= bound) this.rebuildDoc();
   }
 
@@ -342,10 +378,13 @@ export class Room {
     return this.host.sockets().length + this.openWatches;
   }
 
-  /** Brings the sim up to the wall clock (running every timer due on the way) and re-anchors the clock. */
-  catchUp(): void {
+  /**
+   * Brings the sim up to the wall clock (running every timer due on the way) and re-anchors the clock.
+   * `joining`: sockets just accepted, not yet counted: the time before they came was idle if nobody was there.
+   */
+  catchUp(joining = 0): void {
     const wall = this.host.wallNow();
-    const target = virtualAt(this.state.clock, wall, this.socketCount());
+    const target = virtualAt(this.state.clock, wall, this.socketCount() - joining);
     if (target > this.cluster.now()) this.sim(() => this.cluster.advanceTo(target));
     this.state.clock = anchor(this.state.clock, wall, this.cluster.now());
   }
@@ -383,6 +422,7 @@ export class Room {
     this.projection.flush();
     this.persist(roomChanged);
     this.schedule();
+    this.sendPending();
     this.maybeCompact();
   }
 
@@ -497,6 +537,16 @@ export class Room {
       return this.destroy();
     }
     if (path === '/api/activity' && method === 'GET') return json({ items: this.state.activity ?? [] });
+    if (path === '/api/checks' && method === 'GET') {
+      // The scenario this sandbox was started from, with its checks evaluated now (null when there is none).
+      this.catchUp();
+      const started = scenarioOf(this.cluster);
+      const status = started ? scenarioStatus(this.cluster) : undefined;
+      this.commit();
+      if (!started || !status) return json({ scenario: null });
+      const { name, title, level, topics, task, hints, startedAt } = started;
+      return json({ scenario: { name, title, level, topics, task, hints, startedAt }, passed: status.passed, total: status.total, solved: status.solved, checks: status.checks });
+    }
     if (path === '/api/export' && method === 'GET') {
       if (!canWrite(role)) return refuse(req, json({ error: 'a view-only link cannot export or fork the sandbox' }, 403));
       this.touchApi();
@@ -595,6 +645,8 @@ export class Room {
     for (const { socket, info } of this.host.sockets()) {
       if (info.role === role) socket.close(CLOSE_UNAUTHORIZED, 'token rotated: this link no longer works');
     }
+    // Its open watches, followed logs and exec sessions end too.
+    for (const s of [...this.sessions]) if (s.role === role) s.end();
     this.commit(true);
     return json({
       role,
@@ -640,7 +692,8 @@ export class Room {
     }
     this.catchUp();
     this.commit();
-    const text = JSON.stringify({ ...this.exportFile(), docs: {} });
+    // The shared docs (manifest files, notes) are part of it: restoring puts them back too.
+    const text = JSON.stringify({ ...this.exportFile(), withDocs: true });
     const savedAt = this.host.wallNow();
     this.host.storage.putBlob('checkpoint', rawName, text, savedAt);
     return json({ name: rawName, bytes: text.length, savedAt, simTime: new Date(this.cluster.now()).toISOString() }, 201);
@@ -660,6 +713,16 @@ export class Room {
     for (const [k, v] of Object.entries(this.state)) this.written.set(k, JSON.stringify(v));
     this.rebuildDoc();
     this.commit(true);
+    if ((file as { withDocs?: boolean }).withDocs) {
+      // Each shared doc goes back to its saved text as a new change (docs.ts restore): open editors take it
+      // like any edit, and an old copy cannot bring the replaced text back.
+      for (const doc of new Set([...this.docs.list(), ...Object.keys(file.docs ?? {})])) {
+        if (!isSharedDocName(doc)) continue;
+        const saved = file.docs?.[doc];
+        const message = this.docs.restore(doc, saved ? fromBase64(saved) : undefined);
+        if (message) this.broadcast(message, (i) => i.doc === doc);
+      }
+    }
     return json({ restored: name, simTime: new Date(cluster.now()).toISOString(), epoch: this.projection.epoch });
   }
 
@@ -699,7 +762,8 @@ export class Room {
     this.touchApi();
     this.commit();
     const res = await this.serveKubernetes(req, rest, role, acting);
-    if (route && res.status < 300 && !this.deleted) await this.recordActivity(req, route, res, role);
+    // A dry run changed nothing: it is not activity.
+    if (route && res.status < 300 && !this.deleted && !new URL(req.url).searchParams.has('dryRun')) await this.recordActivity(req, route, res, role);
     return res;
   }
 
@@ -717,24 +781,90 @@ export class Room {
       if (feed.length > ACTIVITY_KEEP) feed.delete(0, feed.length - ACTIVITY_KEEP);
     });
     this.persist(true);
+    this.sendPending();
   }
 
-  private serveKubernetes(req: Request, rest: string, role: Role, acting: Role): Promise<Response> {
-    return handleKubernetesRequest(req, rest, {
+  private async serveKubernetes(req: Request, rest: string, role: Role, acting: Role): Promise<Response> {
+    let streaming = false;
+    const res = await handleKubernetesRequest(req, rest, {
       cluster: this.cluster,
       user: { name: `kuberoom:${role}`, role: acting },
       commit: async () => this.commit(false),
       watchOpened: () => {
         this.openWatches++;
+        streaming = true;
       },
       watchClosed: () => {
         this.openWatches--;
       },
       maxBodyBytes: this.limits.bodyBytes,
       upgrade: this.host.acceptSocket
-        ? (r, target) => execUpgrade({ accept: (p) => this.host.acceptSocket!(p), cluster: this.cluster, role: acting, user: `kuberoom:${role}`, commit: () => this.commit(false) }, r, target)
+        ? (r, target) => execUpgrade({ accept: (p) => this.acceptSession(p, role), cluster: this.cluster, role: acting, user: `kuberoom:${role}`, commit: () => this.commit(false) }, r, target)
         : undefined,
     });
+    return streaming && res.body ? this.trackStream(res, role) : res;
+  }
+
+  /** An exec socket, remembered with its token's role so that rotating the token ends it. */
+  private acceptSession(protocol: string, role: Role): AcceptedSocket {
+    const accepted = this.host.acceptSocket!(protocol);
+    const entry = {
+      role,
+      end: () => {
+        this.sessions.delete(entry);
+        try {
+          accepted.socket.close(CLOSE_UNAUTHORIZED, 'token rotated: this link no longer works');
+        } catch {
+          // already closed
+        }
+      },
+    };
+    this.sessions.add(entry);
+    accepted.socket.addEventListener('close', () => this.sessions.delete(entry));
+    return accepted;
+  }
+
+  /**
+   * A watch or a followed log (a long-lived response), remembered with its token's role: rotating the token
+   * ends the stream (the client sees the response end, as when the API server closes a watch).
+   */
+  private trackStream(res: Response, role: Role): Response {
+    const inner = res.body!.getReader();
+    let controller!: ReadableStreamDefaultController<Uint8Array>;
+    let over = false;
+    const entry = {
+      role,
+      end: () => {
+        if (over) return;
+        over = true;
+        this.sessions.delete(entry);
+        try {
+          controller.close();
+        } catch {
+          // already closed
+        }
+        // Cancelling the watch's own stream unsubscribes it (and the room counts one watch less).
+        inner.cancel().catch(() => undefined);
+      },
+    };
+    this.sessions.add(entry);
+    const body = new ReadableStream<Uint8Array>({
+      start: (c) => {
+        controller = c;
+      },
+      pull: async (c) => {
+        if (over) return;
+        const r = await inner.read().catch(() => ({ done: true as const, value: undefined }));
+        if (over) return;
+        if (r.done) {
+          over = true;
+          this.sessions.delete(entry);
+          c.close();
+        } else c.enqueue(r.value);
+      },
+      cancel: () => entry.end(),
+    });
+    return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
   }
 
   // ---- sync over WebSocket ----
@@ -758,10 +888,15 @@ export class Room {
     return { role, epoch: doc === 'cluster' ? this.projection.epoch : '', doc, awareness: [], gen: this.gen(role), ...(name ? { name } : {}) };
   }
 
-  private awarenessOf(doc: string): Map<number, AwarenessEntry> {
+  private awarenessOf(doc: string): Presence {
     let m = this.awareness.get(doc);
     if (!m) {
-      m = new Map();
+      m = new Presence();
+      // After a wake-up (or a rebuilt doc) the presence is what the open sockets announced.
+      for (const { info } of this.host.sockets()) {
+        if (info.doc !== doc || (doc === 'cluster' && info.epoch !== this.projection.epoch)) continue;
+        for (const a of info.presence ?? []) m.restore(a);
+      }
       this.awareness.set(doc, m);
     }
     return m;
@@ -769,14 +904,15 @@ export class Room {
 
   /** A socket was accepted: catch the clock up and start the sync (our step 1, the current awareness). */
   socketOpened(socket: RoomSocket, info: SocketInfo, requestedEpoch: string | null): void {
-    this.catchUp();
+    // The host counts the new socket already; the time up to now is counted as it was (idle or in use).
+    this.catchUp(1);
     if (info.doc === 'cluster' && requestedEpoch && requestedEpoch !== this.projection.epoch) {
       socket.close(CLOSE_EPOCH, 'epoch');
       return;
     }
     this.send(socket, syncStep1(info.doc === 'cluster' ? this.projection.doc : this.docs.get(info.doc)));
-    const aw = this.awarenessOf(info.doc);
-    if (aw.size) this.send(socket, awarenessMessage(encodeAwareness([...aw.values()])));
+    const live = this.awarenessOf(info.doc).live();
+    if (live.length) this.send(socket, awarenessMessage(encodeAwareness(live)));
     this.commit(true);
   }
 
@@ -793,6 +929,12 @@ export class Room {
     if (info.doc === 'cluster' && info.epoch !== this.projection.epoch) {
       // The doc was rebuilt (wake-up, restart or compaction): this client must drop its copy and resync.
       socket.close(CLOSE_EPOCH, 'epoch');
+      return;
+    }
+    if (data === KEEPALIVE_PING) {
+      // The Durable Object answers this by auto-response without waking; a host without one answers here.
+      // Either way a keep-alive is not activity: no clock, no storage, no broadcast.
+      this.send(socket, KEEPALIVE_PONG);
       return;
     }
     if (typeof data === 'string') {
@@ -833,24 +975,64 @@ export class Room {
         this.sharedDocWrite(socket, info, msg.update);
         break;
       case 'awareness': {
+        // Renewals of an unchanged state are absorbed (presence.ts): no broadcast, no attachment write.
         const aw = this.awarenessOf(info.doc);
-        let changed = false;
-        for (const a of msg.entries) {
-          if (a.state === 'null') aw.delete(a.clientID);
-          else aw.set(a.clientID, a);
-          if (!info.awareness.includes(a.clientID)) {
-            info.awareness = [...info.awareness, a.clientID].slice(-8);
-            changed = true;
-          }
+        const relay = aw.apply(msg.entries);
+        const newIds = msg.entries.some((a) => !info.awareness.includes(a.clientID));
+        if (!relay.length && !newIds) break;
+        const ids = [...new Set([...info.awareness, ...msg.entries.map((a) => a.clientID)])].slice(-8);
+        const presence: AwarenessEntry[] = [];
+        let bytes = 0;
+        for (const id of ids) {
+          const e = aw.entry(id);
+          if (!e || (bytes += e.state.length) > PRESENCE_ATTACHMENT_BYTES) continue;
+          presence.push(e);
         }
-        if (changed) this.host.setSocketInfo(socket, info);
-        this.broadcast(awarenessMessage(msg.update), (i) => i.doc === info.doc && (i.doc !== 'cluster' || i.epoch === this.projection.epoch), socket);
+        this.host.setSocketInfo(socket, { ...info, awareness: ids, presence });
+        if (relay.length) this.relayPresence(info.doc, relay, socket);
         break;
       }
       case 'queryAwareness':
-        this.send(socket, awarenessMessage(encodeAwareness([...this.awarenessOf(info.doc).values()])));
+        this.send(socket, awarenessMessage(encodeAwareness(this.awarenessOf(info.doc).live())));
         break;
     }
+  }
+
+  /**
+   * Relays presence changes to the doc's other sockets. With `presenceBatchMs` > 0 the changes of that window
+   * go out together, one message per socket: a class of 100 joining at once is a few hundred messages, not
+   * 100 × 99.
+   */
+  private relayPresence(doc: string, entries: AwarenessEntry[], from: RoomSocket): void {
+    const to = (i: SocketInfo) => i.doc === doc && (i.doc !== 'cluster' || i.epoch === this.projection.epoch);
+    if (this.presenceBatchMs <= 0) {
+      this.broadcast(awarenessMessage(encodeAwareness(entries)), to, from);
+      return;
+    }
+    let batch = this.presenceBatches.get(doc);
+    if (!batch) {
+      batch = new Map();
+      this.presenceBatches.set(doc, batch);
+      setTimeout(() => {
+        const pending = this.presenceBatches.get(doc);
+        this.presenceBatches.delete(doc);
+        if (!pending?.size || this.deleted) return;
+        // One message shared by every socket; a sender gets the batch without its own entries (an echo of an
+        // older state of its own would overwrite a newer local one).
+        const all = [...pending.values()];
+        const shared = awarenessMessage(encodeAwareness(all));
+        for (const { socket, info } of this.host.sockets()) {
+          if (!to(info)) continue;
+          const own = info.awareness.filter((id) => pending.has(id));
+          if (!own.length) this.send(socket, shared);
+          else {
+            const rest = all.filter((e) => !own.includes(e.clientID));
+            if (rest.length) this.send(socket, awarenessMessage(encodeAwareness(rest)));
+          }
+        }
+      }, this.presenceBatchMs);
+    }
+    for (const e of entries) batch.set(e.clientID, e);
   }
 
   /** A client's change to a shared doc: applied and stored for editors, refused for viewers (and while locked). */
@@ -891,19 +1073,12 @@ export class Room {
       if (s.socket === socket || s.info.doc !== info.doc) continue;
       for (const id of s.info.awareness) stillHeld.add(id);
     }
-    const aw = this.awarenessOf(info.doc);
-    const gone: AwarenessEntry[] = [];
-    for (const id of info.awareness) {
-      const a = aw.get(id);
-      if (!a || stillHeld.has(id)) continue;
-      aw.delete(id);
-      gone.push({ clientID: id, clock: a.clock + 1, state: 'null' });
-    }
+    const gone = this.awarenessOf(info.doc).leave(info.awareness.filter((id) => !stillHeld.has(id)));
     if (gone.length) this.broadcast(awarenessMessage(encodeAwareness(gone)), (i) => i.doc === info.doc);
   }
 
   /** Sends to one socket; a socket that closed under us is dropped by its close event. */
-  private send(socket: RoomSocket, data: Uint8Array): void {
+  private send(socket: RoomSocket, data: Uint8Array | string): void {
     try {
       socket.send(data);
     } catch {

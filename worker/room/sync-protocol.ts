@@ -10,6 +10,16 @@ export const MESSAGE_AWARENESS = 1;
 export const MESSAGE_AUTH = 2;
 export const MESSAGE_QUERY_AWARENESS = 3;
 
+/**
+ * Keep-alive text frames: a client sends `ping`, the Durable Object runtime answers `pong` by auto-response
+ * without waking a hibernating object (worker/host/durable-object.ts); the room answers it too on other hosts.
+ */
+export const KEEPALIVE_PING = 'ping';
+export const KEEPALIVE_PONG = 'pong';
+
+/** Most presence states in one awareness message from a client. */
+export const MAX_AWARENESS_STATES = 1024;
+
 /** Largest message a client may send, per Kuberoom's limits. */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
 
@@ -83,7 +93,7 @@ export function readClientMessage(data: Uint8Array, doc: Y.Doc): ClientMessage {
         }
         if (sub === syncProtocol.messageYjsSyncStep2 || sub === syncProtocol.messageYjsUpdate) {
           const update = decoding.readVarUint8Array(d);
-          return { type: 'write', empty: isEmptyUpdate(update), update };
+          return { type: 'write', empty: isEmptyUpdate(update, doc), update };
         }
         throw new ProtocolError(`unknown sync message type ${sub}`);
       }
@@ -104,21 +114,37 @@ export function readClientMessage(data: Uint8Array, doc: Y.Doc): ClientMessage {
   }
 }
 
-/** An update that carries nothing (what a client with nothing new sends as its step 2). */
-function isEmptyUpdate(update: Uint8Array): boolean {
+/**
+ * An update that carries nothing new for `doc`: no structs, and only deletions the doc already has. A client
+ * that synced the doc and reconnects sends such a step 2 (a Yjs update always carries the whole delete set).
+ */
+function isEmptyUpdate(update: Uint8Array, doc: Y.Doc): boolean {
+  let parsed;
   try {
-    const parsed = Y.decodeUpdate(update);
-    return parsed.structs.length === 0 && parsed.ds.clients.size === 0;
+    parsed = Y.decodeUpdate(update);
   } catch {
     throw new ProtocolError('malformed update');
   }
+  if (parsed.structs.length > 0) return false;
+  if (parsed.ds.clients.size === 0) return true;
+  const have = Y.createDeleteSetFromStructStore(doc.store);
+  for (const [client, items] of parsed.ds.clients) {
+    for (const item of items) {
+      // Deleted ranges are merged per client: a covered range lies within one of the doc's ranges.
+      const mine = have.clients.get(client) ?? [];
+      if (!mine.some((m) => m.clock <= item.clock && item.clock + item.len <= m.clock + m.len)) return false;
+    }
+  }
+  return true;
 }
 
 /** Awareness updates: [count, (clientID, clock, state JSON)*]; each state must be JSON. */
 export function decodeAwareness(update: Uint8Array): AwarenessEntry[] {
   const d = decoding.createDecoder(update);
   const n = decoding.readVarUint(d);
-  if (n > 64) throw new ProtocolError('too many awareness states');
+  // y-websocket clients send back every awareness change they receive (a batch of a whole class included):
+  // allow a room's worth of states, well above the 250 people a sandbox admits.
+  if (n > MAX_AWARENESS_STATES) throw new ProtocolError('too many awareness states');
   const out: AwarenessEntry[] = [];
   for (let i = 0; i < n; i++) {
     const clientID = decoding.readVarUint(d);
