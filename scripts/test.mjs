@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // `npm test`: everything CI checks, with a section per step and one summary line at the end.
-//   1. typecheck       tsc --noEmit on each tsconfig (worker, client, node)          ┐ in parallel,
-//   2. client build    node client/build.mjs → dist/client                           │ output shown
-//   3. worker bundle   wrangler deploy --dry-run --outdir <tmp>; prints gzipped size ┘ per section
-//   4. vitest          vitest run (projects sim, worker, e2e, browser), streamed live
+//   1. typecheck       tsc --noEmit on each tsconfig (worker, client, node)          ┐
+//   2. client build    node client/build.mjs → dist/client                           │ in parallel,
+//   3. worker bundle   wrangler deploy --dry-run --outdir <tmp>; prints gzipped size │ output shown
+//   4. Deno            deno check worker/deno/main.ts (the Deno host), then the sim  │ per section
+//                      project's tests run by vitest inside Deno                     ┘
+//   5. vitest          vitest run (projects sim, worker, e2e, browser), streamed live
 // Exits non-zero if any step fails; every step runs even if an earlier one failed.
 // Extra arguments go to vitest (e.g. `npm test -- --project sim`).
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -93,7 +95,22 @@ async function workerBundle(log) {
   }
 }
 
-// ── 1–3: typecheck ∥ (client build → bundle) ──────────────────────────────────────────────────────
+/** The Deno host's side: its type check, and the sim's test suite run by vitest inside Deno. */
+async function deno(log) {
+  const bin = join(BIN, 'deno');
+  const env = childEnv({ DENO_NO_UPDATE_CHECK: '1' });
+  const check = await run(bin, ['check', 'worker/deno/main.ts'], { capture: true, env });
+  log(`$ deno check worker/deno/main.ts\n${check.output}${check.code === 0 ? 'ok\n' : `exit ${check.code}\n`}`);
+  // Two workers: this runs beside the other steps on a 2-core box.
+  const args = ['run', '-A', 'node_modules/vitest/vitest.mjs', 'run', '--project', 'sim', '--maxWorkers=2'];
+  const sim = await run(bin, args, { capture: true, env: childEnv({ DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' }) });
+  log(`$ deno ${args.join(' ')}\n${sim.output}`);
+  const counts = /Tests\s+(.*)\n/.exec(sim.output)?.[1]?.trim() ?? '';
+  const failed = [check.code !== 0 && 'deno check', sim.code !== 0 && 'sim tests under Deno'].filter(Boolean);
+  return { ok: failed.length === 0, detail: failed.length ? `failed: ${failed.join(', ')}` : counts ? `sim: ${counts}` : '' };
+}
+
+// ── 1–4: typecheck ∥ (client build → bundle) ∥ Deno ──────────────────────────────────────────────
 console.log(`Kuberoom tests (node ${process.version}, ${new Date().toISOString()})`);
 let clientOk = false;
 await Promise.all([
@@ -102,11 +119,12 @@ await Promise.all([
     clientOk = await quiet('2. client build (client/build.mjs)', clientBuild);
     await quiet('3. worker bundle (wrangler deploy --dry-run)', workerBundle);
   })(),
+  quiet('4. Deno (deno check worker/deno; sim tests under Deno)', deno),
 ]);
 
 let counts;
-// ── 4: vitest ─────────────────────────────────────────────────────────────────────────────────────
-header('4. vitest (projects sim, worker, e2e, browser)');
+// ── 5: vitest ─────────────────────────────────────────────────────────────────────────────────────
+header('5. vitest (projects sim, worker, e2e, browser)');
 {
   const start = Date.now();
   // A JSON report beside the live one gives the counts for the closing line.
@@ -124,7 +142,7 @@ header('4. vitest (projects sim, worker, e2e, browser)');
     // no report: vitest did not get as far as running tests
   }
   rmSync(reportDir, { recursive: true, force: true });
-  record('4. vitest', r.code === 0, r.code === 0 ? '' : `exit ${r.code}`, Date.now() - start);
+  record('5. vitest', r.code === 0, r.code === 0 ? '' : `exit ${r.code}`, Date.now() - start);
 }
 
 // ── summary ───────────────────────────────────────────────────────────────────────────────────────

@@ -1,7 +1,23 @@
 // The sandbox page's pure layout rules: how pods are grouped, ordered and coloured.
 import { describe, expect, it } from 'vitest';
-import { formatMemory, layoutBoard, nodeTone, podTone, type Tone } from '../../client/src/sandbox/model.ts';
-import type { NodeInfo, PodInfo } from '../../client/src/types.ts';
+import {
+  badConditions,
+  formatMemory,
+  hueOf,
+  layoutBoard,
+  layoutServices,
+  layoutWorkloads,
+  nodeTone,
+  ownerFamily,
+  parseRefKey,
+  podTone,
+  refKey,
+  sameFields,
+  sameItems,
+  shortOwner,
+  type Tone,
+} from '../../client/src/sandbox/model.ts';
+import type { EndpointInfo, NodeInfo, PodInfo, ServiceInfo, WorkloadInfo } from '../../client/src/types.ts';
 
 const node = (name: string, status = 'Ready'): NodeInfo => ({
   name,
@@ -97,5 +113,83 @@ describe('formatMemory', () => {
     ['lots', 'lots'],
   ])('%s → %s', (quantity, shown) => {
     expect(formatMemory(quantity)).toBe(shown);
+  });
+});
+
+function workload(kind: string, name: string, fields: Partial<WorkloadInfo> = {}): WorkloadInfo {
+  return { kind, namespace: 'default', name, owner: null, desired: 1, current: 1, ready: 1, updated: 1, revision: '', image: 'nginx', createdAt: '', deleting: false, ...fields };
+}
+
+describe('layoutWorkloads', () => {
+  it("groups a Deployment's ReplicaSets under it, newest revision first; other workloads apart", () => {
+    const layout = layoutWorkloads([
+      workload('ReplicaSet', 'web-aaaaa', { owner: 'Deployment/web', revision: '1', desired: 0 }),
+      workload('Deployment', 'web'),
+      workload('ReplicaSet', 'web-bbbbb', { owner: 'Deployment/web', revision: '10' }),
+      workload('ReplicaSet', 'web-ccccc', { owner: 'Deployment/web', revision: '2' }),
+      workload('ReplicaSet', 'lonely'),
+      workload('StatefulSet', 'db'),
+      workload('ReplicaSet', 'api-ddddd', { owner: 'Deployment/api', namespace: 'other' }),
+    ]);
+    expect(layout.deployments.map((g) => [g.deployment.name, g.replicaSets.map((r) => r.revision)])).toEqual([['web', ['10', '2', '1']]]);
+    // A ReplicaSet whose Deployment is not (or no longer) there stands alone; by kind, then namespace/name.
+    expect(layout.others.map((w) => `${w.kind}/${w.name}`)).toEqual(['ReplicaSet/lonely', 'ReplicaSet/api-ddddd', 'StatefulSet/db']);
+  });
+});
+
+describe('layoutServices', () => {
+  it('puts each endpoint under its Service, ready ones first, and counts them', () => {
+    const svc = (name: string): ServiceInfo => ({ namespace: 'default', name, type: 'ClusterIP', clusterIP: '10.96.0.9', ports: '80/TCP', selector: `app=${name}`, createdAt: '' });
+    const ep = (service: string, pod: string, ready: boolean): EndpointInfo => ({ service, ip: `10.244.0.${pod.length}${pod}`, pod, node: 'node-1', ready, terminating: false });
+    const groups = layoutServices([svc('web'), svc('api')], [ep('default/web', 'web-2', false), ep('default/web', 'web-10', true), ep('default/web', 'web-1', true), ep('default/gone', 'x', true)]);
+    expect(groups.map((g) => [g.service.name, g.ready, g.notReady, g.endpoints.map((e) => e.pod)])).toEqual([
+      ['api', 0, 0, []],
+      ['web', 2, 1, ['web-1', 'web-10', 'web-2']],
+    ]);
+  });
+});
+
+describe('owners and conditions', () => {
+  it("colours a pod by its Deployment's name, across its ReplicaSets", () => {
+    expect(ownerFamily('ReplicaSet/web-5d4f8b9c7')).toBe('web');
+    expect(ownerFamily('ReplicaSet/web-7c9d6f8')).toBe('web');
+    expect(ownerFamily('StatefulSet/db')).toBe('db');
+    expect(ownerFamily('Job/backup-28914560')).toBe('backup');
+    expect(ownerFamily(null)).toBe(null);
+    expect(hueOf('web')).toBe(hueOf('web'));
+    expect(hueOf('web')).not.toBe(hueOf('api'));
+    expect(shortOwner('ReplicaSet/web-5d4f8b9c7')).toBe('rs/web-5d4f8b9c7');
+  });
+
+  it('flags a node whose Ready is not True or whose pressure conditions are not False', () => {
+    const n = node('node-1');
+    n.conditions = [
+      { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory' },
+      { type: 'DiskPressure', status: 'True', reason: 'KubeletHasDiskPressure' },
+      { type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown' },
+    ];
+    expect(badConditions(n).map((c) => `${c.type}=${c.status}`)).toEqual(['DiskPressure=True', 'Ready=Unknown']);
+    expect(badConditions(node('node-2'))).toEqual([]);
+  });
+
+  it('keys objects for the detail panel, cluster-scoped ones with an empty namespace', () => {
+    expect(refKey({ kind: 'Node', namespace: '', name: 'node-1' })).toBe('Node//node-1');
+    expect(parseRefKey('Pod/default/web-1')).toEqual({ kind: 'Pod', namespace: 'default', name: 'web-1' });
+    expect(parseRefKey('Node//node-1')).toEqual({ kind: 'Node', namespace: '', name: 'node-1' });
+    expect(parseRefKey('nonsense')).toBe(null);
+  });
+
+  it('tells an unchanged group of pods by identity', () => {
+    const a = pod('a');
+    const b = pod('b');
+    expect(sameItems([a, b], [a, b])).toBe(true);
+    expect(sameItems([a, b], [a, { ...b }])).toBe(false);
+    expect(sameItems([a], [a, b])).toBe(false);
+    // After a resync every entry is a new object: compared by fields, an unchanged pod is the same.
+    expect(sameItems([a, b], [{ ...a }, { ...b }], sameFields)).toBe(true);
+    expect(sameItems([a, b], [a, { ...b, restarts: 1 }], sameFields)).toBe(false);
+    const n = node('node-1');
+    expect(sameFields(n, { ...n, taints: [] })).toBe(true);
+    expect(sameFields(n, { ...n, taints: ['a:NoSchedule'] })).toBe(false);
   });
 });

@@ -94,7 +94,7 @@ describe('the browser app', () => {
     await page2.goto(`${server.origin}/s/${id}#token=${token}`);
     await Promise.all([waitLive(page1), waitLive(page2)]);
     expect(new URL(page2.url()).hash, 'the token is gone from the address bar').toBe('');
-    const commands = await page2.locator('[data-testid="kubectl-box"] code').innerText();
+    const commands = await page2.locator('[data-testid="connect-box"] code').first().innerText();
     expect(commands).toContain(`curl -o kuberoom.yaml '${server.origin}/s/${id}/kubeconfig?token=${token}'`);
 
     const kubectl = await kubectlEnv(server.origin, sandbox);

@@ -4,9 +4,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { KUBECTL, ROOT, WRANGLER, childEnv, tmpRoot } from './paths.ts';
+import { KUBECTL, NODE, ROOT, WRANGLER, childEnv, tmpRoot } from './paths.ts';
 
 export interface ServerOptions {
+  /** Which host serves Kuberoom: `wrangler dev` (workerd, the default) or the Deno host (`npm run start:deno`). */
+  host?: 'wrangler' | 'deno';
   /** Reuse this persistence directory (for restart tests); default: a fresh temporary one. */
   persistTo?: string;
   /** Port to listen on; default: a free one. */
@@ -26,6 +28,8 @@ export interface StopOptions {
 }
 
 export interface Server {
+  /** The host serving it (start another on the same `persistTo` with the same host to restart). */
+  host: 'wrangler' | 'deno';
   origin: string;
   port: number;
   persistTo: string;
@@ -90,38 +94,63 @@ process.once('exit', () => {
   for (const d of kubectlDirs) rmSync(d, { recursive: true, force: true });
 });
 
-/** Starts `wrangler dev` on a free port and waits until `GET /` answers. */
+let defaultHost: 'wrangler' | 'deno' = 'wrangler';
+
+/**
+ * Makes `host` the default of startServer in this test file: a test file that calls it and then imports
+ * another test file runs that file's tests, unchanged, against this host (test/e2e/deno-*.test.ts).
+ */
+export function useHost(host: 'wrangler' | 'deno'): void {
+  defaultHost = host;
+}
+
+/**
+ * Starts `wrangler dev` (or, with `host: 'deno'`, the Deno host through scripts/start-deno.mjs, the data
+ * directory being `persistTo`) on a free port and waits until `GET /` answers.
+ */
 export async function startServer(opts: ServerOptions = {}): Promise<Server> {
   const persistTo = opts.persistTo ?? mkdtempSync(join(tmpRoot(), 'kuberoom-state-'));
   if (opts.persistTo === undefined) madeDirs.add(persistTo);
   const port = opts.port ?? (await freePort());
-  const inspectorPort = await freePort();
   const registry = mkdtempSync(join(tmpRoot(), 'kuberoom-registry-'));
   const verbose = opts.verbose ?? process.env.KUBEROOM_TEST_VERBOSE === '1';
   const origin = `http://127.0.0.1:${port}`;
+  const deno = (opts.host ?? defaultHost) === 'deno';
+  const name = deno ? 'deno' : 'wrangler';
 
-  const args = [
-    'dev',
-    '--port', String(port),
-    '--ip', '127.0.0.1',
-    '--inspector-port', String(inspectorPort),
-    '--persist-to', persistTo,
-    '--show-interactive-dev-session=false',
-    '--live-reload=false',
-  ];
-  const child = spawn(WRANGLER, args, {
-    cwd: ROOT,
-    // Own process group: stop() signals wrangler, esbuild and workerd together.
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: childEnv({ WRANGLER_REGISTRY_PATH: registry, CI: 'true' }),
-  });
+  const child = deno
+    ? spawn(NODE, [join(ROOT, 'scripts', 'start-deno.mjs')], {
+        cwd: ROOT,
+        // Own process group: stop() signals the script and deno together.
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: childEnv({ PORT: String(port), HOST: '127.0.0.1', KUBEROOM_DATA: persistTo, KUBEROOM_CLIENT_BUILT: '1' }),
+      })
+    : spawn(
+        WRANGLER,
+        [
+          'dev',
+          '--port', String(port),
+          '--ip', '127.0.0.1',
+          '--inspector-port', String(await freePort()),
+          '--persist-to', persistTo,
+          '--show-interactive-dev-session=false',
+          '--live-reload=false',
+        ],
+        {
+          cwd: ROOT,
+          // Own process group: stop() signals wrangler, esbuild and workerd together.
+          detached: true,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: childEnv({ WRANGLER_REGISTRY_PATH: registry, CI: 'true' }),
+        },
+      );
   let out = '';
   const onData = (chunk: Buffer) => {
     const s = chunk.toString();
     out += s;
     if (out.length > 200_000) out = out.slice(-100_000);
-    if (verbose) process.stderr.write(`[wrangler:${port}] ${s}`);
+    if (verbose) process.stderr.write(`[${name}:${port}] ${s}`);
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
@@ -132,6 +161,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<Server> {
 
   let stopped: Promise<void> | undefined;
   const server: Server = {
+    host: deno ? 'deno' : 'wrangler',
     origin,
     port,
     persistTo,
@@ -167,7 +197,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<Server> {
   for (;;) {
     if (exited) {
       await server.stop();
-      throw new Error(`wrangler dev exited before answering (exit ${child.exitCode}):\n${out}`);
+      throw new Error(`${deno ? 'the Deno host' : 'wrangler dev'} exited before answering (exit ${child.exitCode}):\n${out}`);
     }
     try {
       const res = await fetch(`${origin}/`, { signal: AbortSignal.timeout(5_000) });
@@ -178,7 +208,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<Server> {
     }
     if (Date.now() > deadline) {
       await server.stop({ signal: 'SIGKILL' });
-      throw new Error(`wrangler dev did not answer GET ${origin}/ in time:\n${out}`);
+      throw new Error(`${deno ? 'the Deno host' : 'wrangler dev'} did not answer GET ${origin}/ in time:\n${out}`);
     }
     await sleep(250);
   }

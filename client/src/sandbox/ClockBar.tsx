@@ -5,14 +5,15 @@ import type { ClockAction, ClockState, Role } from '../types';
 const STEP_SECONDS = 30;
 
 /** The cluster's virtual time now (ms), extrapolated from the last clock the server wrote. */
-function useVirtualNow(clock: ClockState, serverOffset: number): number {
-  const moving = !clock.paused && !clock.idle;
+export function useVirtualNow(clock: ClockState | null, serverOffset: number, everyMs = 250): number {
+  const moving = !!clock && !clock.paused && !clock.idle;
   const [, setTick] = useState(0);
   useEffect(() => {
     if (!moving) return;
-    const timer = setInterval(() => setTick((n) => n + 1), 250);
+    const timer = setInterval(() => setTick((n) => n + 1), everyMs);
     return () => clearInterval(timer);
-  }, [moving]);
+  }, [moving, everyMs]);
+  if (!clock) return Date.now();
   const base = Date.parse(clock.now);
   if (!moving) return base;
   return base + Math.max(0, Date.now() + serverOffset - clock.wallAt) * clock.speed;

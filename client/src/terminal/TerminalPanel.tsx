@@ -1,3 +1,5 @@
+import type { FetchLike } from '../kubectl/api';
+import { nameHeaders } from '../teach/presence';
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal, type ITheme } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
@@ -118,7 +120,9 @@ export function TerminalPanel({ id, token, files }: TerminalPanelProps) {
     // cluster-info prints the server of the kubeconfig this page hands out (over http the token is in its path).
     const serverUrl =
       location.protocol === 'http:' ? `${location.origin}${base}/t/${encodeURIComponent(token)}` : `${location.origin}${base}`;
-    const kubectl = new Kubectl({ base, token, files: files ?? NO_FILES, serverUrl });
+    // Writes from the terminal carry the person's name, so the activity feed says who did them.
+    const named: FetchLike = (url, init) => fetch(url, { ...init, headers: { ...(init?.headers as Record<string, string> | undefined), ...nameHeaders() } });
+    const kubectl = new Kubectl({ base, token, files: files ?? NO_FILES, serverUrl, fetch: named });
     let abort: AbortController | null = null;
     let output = '';
     const setMirror = (state: 'idle' | 'running') => {
