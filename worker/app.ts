@@ -96,7 +96,31 @@ export function createApp<Bindings extends object>(host: (env: Bindings) => AppH
       return new Response(text.replace('export or fork', 'fork'), { status: res.status, headers: { 'content-type': 'application/json' } });
     }
     const file = parseSandboxFile(await res.text());
-    return newSandbox(rooms, url.origin, 1, file, { forkedFrom: id });
+    const made = await newSandbox(rooms, url.origin, 1, file, { forkedFrom: id });
+    if (made.status !== 201) return made;
+    // The parent learns of its fork (an instructor's session lists its learners' forks): best effort.
+    const text = await made.text();
+    const fork = JSON.parse(text) as { id: string; links: Record<string, string> };
+    const headers = new Headers({ 'content-type': 'application/json' });
+    for (const h of ['authorization', 'x-kuberoom-name']) {
+      const v = c.req.header(h);
+      if (v) headers.set(h, v);
+    }
+    const queryToken = new URL(c.req.url).searchParams.get('token');
+    if (!headers.has('authorization') && queryToken) headers.set('authorization', `Bearer ${queryToken}`);
+    url.pathname = `/s/${id}/api/forks`;
+    url.search = '';
+    await rooms
+      .fetch(id, new Request(url, { method: 'POST', headers, body: JSON.stringify({ id: fork.id, links: fork.links }) }))
+      .then((r) => r.body?.cancel())
+      .catch(() => undefined);
+    return new Response(text, { status: 201, headers: { 'content-type': 'application/json' } });
+  });
+
+  /** Only the fork route above reports forks to a room: from outside, `POST /s/<id>/api/forks` does not exist. */
+  app.post('/s/:id/api/forks', async (c) => {
+    await c.req.raw.body?.cancel().catch(() => undefined);
+    return error('not found', 404);
   });
 
   /** The sandbox page: the same static page for every sandbox; it reads its token from the fragment. */

@@ -2,7 +2,8 @@ import { Awareness } from 'y-protocols/awareness';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { ApiError, fetchSession } from './api';
-import type { ClockState, ClusterSnapshot, EndpointInfo, NodeInfo, PodInfo, ServiceInfo, Session, WorkloadInfo } from './types';
+import { ClusterMirror, KINDS, type Kind } from './sandbox/mirror';
+import type { ClockState, ClusterSnapshot, Session } from './types';
 
 export type ConnectionState =
   | { kind: 'connecting' } // not live yet
@@ -125,16 +126,9 @@ export function quietProviderOptions(doc: Y.Doc, Base: typeof WebSocket = WebSoc
   return { WebSocketPolyfill: keepAliveWebSocket(Base), awareness: quietAwareness(doc) };
 }
 
-function readSnapshot(doc: Y.Doc): ClusterSnapshot {
-  const meta = doc.getMap('meta').toJSON() as { clock?: ClockState };
-  return {
-    clock: meta.clock ?? null,
-    nodes: Object.values(doc.getMap('nodes').toJSON()) as NodeInfo[],
-    pods: Object.values(doc.getMap('pods').toJSON()) as PodInfo[],
-    services: Object.values(doc.getMap('services').toJSON()) as ServiceInfo[],
-    endpoints: Object.values(doc.getMap('endpoints').toJSON()) as EndpointInfo[],
-    workloads: Object.values(doc.getMap('workloads').toJSON()) as WorkloadInfo[],
-  };
+/** Every entry of one of the doc's maps, as the mirror takes them. */
+function entriesOf(doc: Y.Doc, kind: Kind): Iterable<[string, never]> {
+  return doc.getMap(kind).entries() as Iterable<[string, never]>;
 }
 
 function syncBase(id: string): string {
@@ -160,9 +154,11 @@ function closeFailure(code: number, reason: string): string {
 /**
  * Keeps a read-only copy of a sandbox's cluster doc in sync and reports it as plain data.
  *
- * Fetches the session, opens a y-websocket provider for its epoch, and redraws at most once per
- * animation frame. When the server changes epoch (close code 4409) the doc and provider are dropped
- * and rebuilt from a fresh session; the last snapshot stays on screen until the new doc has synced.
+ * Fetches the session, opens a y-websocket provider for its epoch, notes the doc's changes in a
+ * ClusterMirror and redraws at most once per animation frame, a big batch of pod changes spread over
+ * several frames. When the server changes epoch (close code 4409) the doc and provider are dropped and
+ * rebuilt from a fresh session; the last snapshot stays on screen until the new doc has synced, and is
+ * then compared to it, so that only what differs is redrawn.
  */
 export class ClusterSync {
   private view: SyncView = INITIAL_VIEW;
@@ -173,6 +169,10 @@ export class ClusterSync {
   /** Bumped by every open(), so that a stale session fetch is dropped. */
   private generation = 0;
   private frame = 0;
+  /** What is shown of the doc and what is still to draw (kept across epochs: a fresh doc is compared to it). */
+  private mirror = new ClusterMirror();
+  /** Pod changes drawn per frame, adapted to what they cost on this machine (see `draw`). */
+  private podsPerFrame = INITIAL_PODS_PER_FRAME;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
 
@@ -262,11 +262,30 @@ export class ClusterSync {
     setLiveProvider(provider);
     const current = () => this.link === link && !this.closed;
 
-    const redraw = () => this.scheduleDraw();
-    for (const name of ['meta', 'nodes', 'pods', 'services', 'endpoints', 'workloads']) doc.getMap(name).observeDeep(redraw);
+    // The doc's values are plain JSON objects: a shallow observer sees every change. Until the doc has
+    // synced it is partial, so nothing is noted; on sync the whole doc is adopted (compared to what is shown).
+    for (const kind of KINDS) {
+      const map = doc.getMap(kind);
+      map.observe((event) => {
+        if (!link.synced || !current()) return;
+        for (const key of event.keysChanged) this.mirror.note(kind, key, map.get(key) as never);
+        this.scheduleDraw();
+      });
+    }
+    const meta = doc.getMap('meta');
+    meta.observe(() => {
+      if (!link.synced || !current()) return;
+      this.mirror.setClock((meta.get('clock') as ClockState | undefined) ?? null);
+      this.scheduleDraw();
+    });
 
     provider.on('sync', (synced) => {
       if (!synced || !current()) return;
+      if (!link.synced) {
+        // This doc's first sync (a reconnect of the same doc syncs again, its changes seen by the observers).
+        for (const kind of KINDS) this.mirror.adopt(kind, entriesOf(doc, kind));
+        this.mirror.setClock((meta.get('clock') as ClockState | undefined) ?? null);
+      }
       link.synced = true;
       link.failedAttempts = 0;
       this.attempts = 0;
@@ -307,8 +326,34 @@ export class ClusterSync {
     if (this.frame || this.closed) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
-      // A doc that has not synced yet is partial: keep showing the previous one meanwhile.
-      if (this.link?.synced) this.update({ cluster: readSnapshot(this.link.doc) });
+      this.draw();
     });
   }
+
+  /**
+   * Draws what the doc changed, at most `podsPerFrame` pod changes per frame: a rolling update of hundreds
+   * of pods is spread over several frames instead of one long task. The first view is drawn whole. The
+   * rate follows the measured cost: the page's render runs in microtasks right after `onChange`, so a
+   * microtask queued after it sees the frame's script time, which is kept near FRAME_BUDGET_MS.
+   */
+  private draw(): void {
+    if (this.closed) return;
+    const started = performance.now();
+    const { snapshot, sliced } = this.mirror.take(this.podsPerFrame);
+    if (snapshot !== this.view.cluster) this.update({ cluster: snapshot });
+    if (sliced >= MIN_PODS_PER_FRAME) {
+      queueMicrotask(() => {
+        const perPod = (performance.now() - started) / sliced;
+        const fit = Math.max(MIN_PODS_PER_FRAME, Math.min(MAX_PODS_PER_FRAME, FRAME_BUDGET_MS / Math.max(perPod, 0.001)));
+        this.podsPerFrame = Math.round((this.podsPerFrame + fit) / 2);
+      });
+    }
+    if (this.mirror.backlog > 0) this.scheduleDraw();
+  }
 }
+
+/** Script time per frame for drawing doc changes (ms); style, layout and paint come on top. */
+const FRAME_BUDGET_MS = 8;
+const INITIAL_PODS_PER_FRAME = 40;
+const MIN_PODS_PER_FRAME = 5;
+const MAX_PODS_PER_FRAME = 500;

@@ -12,7 +12,8 @@
  * The resolver is the kube-dns Service in kube-system (10.96.0.10). When pods back it (CoreDNS) and none is
  * ready, or a NetworkPolicy stops the pod's DNS traffic, lookups time out as they would on a real cluster
  * (nslookup: ";; connection timed out; no servers could be reached"). A cluster without CoreDNS pods is
- * answered by the sim's built-in resolver at the same address.
+ * answered by the sim's built-in resolver at the same address. The dns-break fault (sim/faults/state.ts)
+ * makes every cluster lookup time out until dns-ok.
  */
 import { findResource, NAMESPACES, PODS } from '../apiserver/resources.ts';
 import type { KObject, Pod } from '../apiserver/types.ts';
@@ -21,6 +22,7 @@ import type { Cluster } from '../cluster.ts';
 import { isIPv4 } from '../network/ip.ts';
 import { networkOf } from '../network/network.ts';
 import { policyAllows } from '../network/policy.ts';
+import { clusterDnsBroken } from '../faults/state.ts';
 
 export const CLUSTER_DOMAIN = 'cluster.local';
 export const DNS_SERVICE_IP = '10.96.0.10';
@@ -85,6 +87,8 @@ function chaseCname(cluster: Cluster, r: ResolveResult): ResolveResult {
 
 /** Whether the pod's DNS queries reach a serving resolver (kube-dns endpoints, NetworkPolicies on port 53). */
 function dnsServerReachable(cluster: Cluster, pod: Pod | undefined): boolean {
+  // The dns-break fault: nothing answers on the kube-dns Service, as if every CoreDNS pod were gone.
+  if (clusterDnsBroken(cluster)) return false;
   const net = networkOf(cluster);
   const svc = cluster.store.get(SERVICES, 'kube-system', 'kube-dns') as Service | undefined;
   if (!svc) return false;

@@ -2,10 +2,11 @@ import { NODES, PODS } from '../apiserver/resources.ts';
 import type { StoreEvent } from '../apiserver/store.ts';
 import type { Container, ContainerStatus, ContainerStateTerminated, Node, Pod } from '../apiserver/types.ts';
 import type { Cluster, Component } from '../cluster.ts';
-import { imageDigest, lookupImage, parseImageRef, type ImageBehaviour } from '../images/catalog.ts';
+import { imageDigest, lookupImage, parseImageRef, type ImageBehaviour, type ImageRef } from '../images/catalog.ts';
 import { OverlayFs, type FsDiff, type FsTree } from '../shell/fs.ts';
 import { argvProgram, compile, newProc, ShellSyntaxError, step, textLines, type ProcState, type Program, type ShellHost } from '../shell/shell.ts';
 import { kubeletRunning } from '../nodes/lifecycle.ts';
+import { pullSlowFactor, registryUnreachable } from '../faults/state.ts';
 import { bytes } from '../util/quantity.ts';
 import { rfc3339 } from '../util/time.ts';
 import { containerEnv, EnvError } from './env.ts';
@@ -22,6 +23,16 @@ export const BACKOFF_INITIAL_MS = 10_000;
 export const BACKOFF_MAX_MS = 300_000;
 /** A container that ran this long before it exited starts its back-off afresh. */
 export const BACKOFF_RESET_MS = 600_000;
+/** How long a pull from an unreachable registry takes to fail (the resolver's time-out). */
+export const REGISTRY_TIMEOUT_MS = 10_000;
+
+/** containerd's error for a registry whose host does not resolve (the i/o time-out of its DNS lookup). */
+export function unreachableRegistryError(ref: ImageRef): string {
+  const host = ref.registry === 'docker.io' ? 'registry-1.docker.io' : ref.registry;
+  const reference = ref.digest ?? ref.tag;
+  return `failed to pull and unpack image "${ref.canonical}": failed to resolve reference "${ref.canonical}": failed to do request: Head "https://${host}/v2/${ref.path}/manifests/${reference}": dial tcp: lookup ${host.replace(/:\d+$/, '')}: i/o timeout`;
+}
+
 /** The earliest a container's first probe runs after it started. */
 const FIRST_PROBE_MS = 1000;
 
@@ -66,6 +77,8 @@ export interface ContainerRuntime {
   /** when the current process started (virtual ms) */
   startedAt?: number;
   pullStartedAt?: number;
+  /** the pull under way fails with this error (its registry was unreachable when it began) */
+  pullError?: string;
   running?: boolean;
   /** the run number (restart count) whose log the process writes */
   run?: number;
@@ -351,7 +364,12 @@ export class Kubelet implements Component {
     const c = rt.containers[name];
     c.pullStartedAt = this.cluster.now();
     // A registry answers a missing repository quickly; a real pull takes time with the image's size.
-    const ms = found ? 400 + Math.round((found.info.sizeBytes / 40_000_000) * 1000) + this.cluster.rng.int(0, 600) : 300 + this.cluster.rng.int(0, 400);
+    let ms = found ? 400 + Math.round((found.info.sizeBytes / 40_000_000) * 1000) + this.cluster.rng.int(0, 600) : 300 + this.cluster.rng.int(0, 400);
+    ms = Math.round(ms * pullSlowFactor(this.cluster));
+    // An unreachable registry (the image-pull-fail fault): the lookup of its host times out.
+    const ref = parseImageRef(image)!;
+    c.pullError = registryUnreachable(this.cluster, ref.registry) ? unreachableRegistryError(ref) : undefined;
+    if (c.pullError) ms = REGISTRY_TIMEOUT_MS;
     c.timer = this.cluster.timers.add(this.cluster.now() + ms, 'kubelet.pulled', { uid, container: name });
     this.saveRuntime(rt);
   }
@@ -365,9 +383,11 @@ export class Kubelet implements Component {
     const found = lookupImage(image);
     const c = rt.containers[name];
     c.timer = undefined;
-    if (!found) {
+    const pullError = c.pullError;
+    c.pullError = undefined;
+    if (!found || pullError) {
       const ref = parseImageRef(image)!;
-      const msg = `Failed to pull image "${image}": failed to pull and unpack image "${ref.canonical}": failed to resolve reference "${ref.canonical}": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed`;
+      const msg = `Failed to pull image "${image}": ${pullError ?? `failed to pull and unpack image "${ref.canonical}": failed to resolve reference "${ref.canonical}": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed`}`;
       this.event(pod, 'Warning', 'Failed', msg, name);
       this.event(pod, 'Warning', 'Failed', 'Error: ErrImagePull', name);
       this.updateContainer(rt, name, (s) => (s.state = { waiting: { reason: 'ErrImagePull', message: msg } }));
@@ -385,8 +405,26 @@ export class Kubelet implements Component {
     this.saveRuntime(rt);
     const took = ((this.cluster.now() - (c.pullStartedAt ?? this.cluster.now())) / 1000).toFixed(3).replace(/\.?0+$/, '');
     this.addNodeImage(rt.node, image);
-    this.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${took}s (${took}s including waiting). Image size: ${found.info.sizeBytes} bytes.`, name);
+    this.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${took}s (${took}s including waiting). Image size: ${found!.info.sizeBytes} bytes.`, name);
     this.startContainer(uid, name);
+  }
+
+  /**
+   * The container's process dies as after `kill -9` (the kill-container fault): it exits with 137 (reason
+   * Error) and the kubelet restarts it per the pod's restartPolicy, with its back-off. Returns why not, if it cannot.
+   */
+  killContainer(uid: string, name: string): string | undefined {
+    const l = this.live(uid);
+    if (!l) return 'the pod is not running on a node (or is terminating)';
+    const { rt, pod } = l;
+    if (!kubeletRunning(this.cluster, rt.node)) return `the kubelet of node ${rt.node} is not running`;
+    const c = rt.containers[name];
+    if (!c) return `container ${name} is not valid for pod ${pod.metadata.name}`;
+    if (!c.running) return `container ${name} of pod ${pod.metadata.name} is not running`;
+    if (c.timer !== undefined) this.cluster.timers.cancel(c.timer);
+    c.timer = undefined;
+    this.exited(rt, name, { uid, container: name, exitCode: 137, reason: 'Error' }, this.statusOf(pod, name)?.state.running?.startedAt);
+    return undefined;
   }
 
   private onRestart(uid: string, name: string): void {

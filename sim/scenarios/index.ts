@@ -6,3 +6,4 @@ export { ScenarioMonitor, ensureMonitor, availabilityOf } from './monitor.ts';
 export { applyStep, kubectlStep, type KubectlStep } from './solution.ts';
 export { builtinScenarios, builtinScenario, builtinScenarioText, scenarioCatalog, type ScenarioListing } from './library.ts';
 export type { Scenario, Check, CheckKind, CheckResult, SolutionStep } from './types.ts';
+export { saveScenario, clusterSpec, cleanObject, manifestsYaml, type SaveScenarioInput, type ClusterSpec } from './save.ts';

@@ -75,7 +75,8 @@ export function startScenario(cluster: Cluster, scenario: Scenario): StartedScen
   for (const f of faults) {
     cluster.advanceTo(start + f.afterSeconds * 1000);
     try {
-      applyFault(cluster, { fault: f.fault, node: f.node });
+      const { i: _index, afterSeconds: _after, ...request } = f;
+      applyFault(cluster, request);
     } catch (e) {
       if (!(e instanceof FaultError)) throw e;
       throw new ScenarioError(scenario.file, [{ line: 0, path: `cluster.faults[${f.i}]`, message: e.message }]);

@@ -122,7 +122,7 @@ export const SCENARIO_SCHEMA = z.strictObject({
       /** multi-document YAML applied through the API in order, as `kubectl apply -f` would */
       manifests: z.string().default(''),
       /** `POST /api/faults` bodies, applied after the manifests; `afterSeconds` delays one within the warm-up */
-      faults: z.array(z.strictObject({ fault: z.string().min(1), node: z.string().optional(), afterSeconds: seconds.default(0) })).default([]),
+      faults: z.array(z.strictObject({ fault: z.string().min(1), node: z.string().optional(), pod: z.string().optional(), container: z.string().optional(), registry: z.string().optional(), factor: z.number().optional(), afterSeconds: seconds.default(0) })).default([]),
       /** virtual seconds that run before the learner arrives (pods start, crash, back off...) */
       warmupSeconds: seconds.default(0),
       clock: z.strictObject({ paused: z.boolean().default(false), speed: z.number().min(0.5).max(100).default(1) }).default({ paused: false, speed: 1 }),

@@ -1,10 +1,14 @@
 // The browser app's figures: the built client's size (gzipped), and in Chromium against a real server
 // (wrangler dev) with a 500-pod Deployment on 10 nodes: the time to the first full draw of the cluster
 // map, and the longest frame while those 500 pods go through a rolling update.
+// Diagnostics (stderr): KUBEROOM_BENCH_DEBUG=1 lists the frames over 50 ms, the resyncs and, if the update did
+// not finish, what the page and the server show; KUBEROOM_BENCH_TRACE=1 adds the longest renderer tasks from
+// a Chromium trace; KUBEROOM_BENCH_PROFILE=file.cpuprofile writes a CPU profile of an unminified client.
+// wrangler dev serves a copy of the tree, so that others' edits do not reload the worker mid-run.
 // Run from the repository's root (npm run bench does): this file is bundled into a temporary directory,
 // so paths come from the working directory, and playwright-core is loaded from the project's node_modules.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -60,11 +64,42 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startServer(): Promise<{ origin: string; stop: () => Promise<void> }> {
+/**
+ * A copy of what wrangler dev serves (worker, sim, the built client, its config) in a temporary directory:
+ * others editing the tree would otherwise make wrangler reload the worker mid-run (a new epoch, a resync).
+ */
+function snapshotTree(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kuberoom-bench-tree-'));
+  for (const part of ['worker', 'sim', join('dist', 'client'), 'wrangler.toml', 'package.json', 'tsconfig.base.json', 'tsconfig.json', 'tsconfig.worker.json', 'worker-configuration.d.ts']) {
+    try {
+      cpSync(join(ROOT, part), join(dir, part), { recursive: true });
+    } catch {
+      // optional file
+    }
+  }
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  const other = process.env.KUBEROOM_BENCH_CLIENT;
+  if (process.env.KUBEROOM_BENCH_PROFILE || other) {
+    // A readable client for the profile (the same build, not minified), or another client/ directory
+    // (KUBEROOM_BENCH_CLIENT=dir, e.g. an older version from `git archive`) against this server.
+    rmSync(join(dir, 'dist', 'client'), { recursive: true, force: true });
+    cpSync(other ?? join(ROOT, 'client'), join(dir, 'client'), { recursive: true });
+    const build = join(dir, 'client', 'build.mjs');
+    if (process.env.KUBEROOM_BENCH_PROFILE) writeFileSync(build, readFileSync(build, 'utf8').replace('minify: true', 'minify: false'));
+    const built = spawnSync(join(BIN, 'node'), [build], { cwd: dir, env: env(), encoding: 'utf8' });
+    if (built.status !== 0) throw new Error(`client build failed:\n${built.stderr}`);
+  }
+  return dir;
+}
+
+async function startServer(): Promise<{ origin: string; stop: () => Promise<void>; log: () => string }> {
   const port = await freePort();
   const persist = mkdtempSync(join(tmpdir(), 'kuberoom-bench-state-'));
+  const tree = snapshotTree();
   const args = ['dev', '--port', String(port), '--ip', '127.0.0.1', '--inspector-port', String(await freePort()), '--persist-to', persist, '--show-interactive-dev-session=false', '--live-reload=false'];
-  const child: ChildProcess = spawn(join(BIN, 'wrangler'), args, { cwd: ROOT, detached: true, stdio: 'ignore', env: env({ WRANGLER_REGISTRY_PATH: mkdtempSync(join(tmpdir(), 'kuberoom-bench-reg-')) }) });
+  // KUBEROOM_BENCH_DEBUG: wrangler's output goes to wrangler.log in the copy (printed when the update stalls).
+  const log = process.env.KUBEROOM_BENCH_DEBUG === '1' ? openSync(join(tree, 'wrangler.log'), 'w') : 'ignore';
+  const child: ChildProcess = spawn(join(BIN, 'wrangler'), args, { cwd: tree, detached: true, stdio: ['ignore', log, log], env: env({ WRANGLER_REGISTRY_PATH: mkdtempSync(join(tmpdir(), 'kuberoom-bench-reg-')) }) });
   const origin = `http://127.0.0.1:${port}`;
   const stop = async () => {
     try {
@@ -79,11 +114,12 @@ async function startServer(): Promise<{ origin: string; stop: () => Promise<void
       // gone
     }
     rmSync(persist, { recursive: true, force: true });
+    rmSync(tree, { recursive: true, force: true });
   };
   const deadline = Date.now() + 120_000;
   for (;;) {
     try {
-      if ((await fetch(`${origin}/`)).ok) return { origin, stop };
+      if ((await fetch(`${origin}/`)).ok) return { origin, stop, log: () => (log === 'ignore' ? '' : readFileSync(join(tree, 'wrangler.log'), 'utf8')) };
     } catch {
       // not up yet
     }
@@ -130,15 +166,45 @@ const PROBE = `
     wasLive = state === 'live';
   }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-state'], childList: true });
   let last = 0;
+  // The frames over 50 ms (start, length) and when the page left "live", for KUBEROOM_BENCH_DEBUG=1.
+  b.long = [];
+  b.resyncAt = [];
+  new MutationObserver(() => {
+    const state = document.querySelector('[data-testid="connection"]')?.getAttribute('data-state');
+    if (b.on && state !== 'live') b.resyncAt.push(Math.round(performance.now() - b.startedAt));
+  }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-state'] });
   const tick = (t) => {
     if (!b.drawnAt && document.querySelectorAll('[data-testid="pod"]').length >= ${PODS}) b.drawnAt = performance.now();
-    if (b.on && last) { b.maxFrame = Math.max(b.maxFrame, t - last); b.frames++; }
+    if (b.on && last) { b.maxFrame = Math.max(b.maxFrame, t - last); b.frames++; if (t - last > 50) b.long.push([Math.round(last - b.startedAt), Math.round(t - last)]); }
     last = t;
     requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
 })();
 `;
+
+/** KUBEROOM_BENCH_TRACE=1: the renderer's longest tasks from a trace, each with what took its time. */
+function longTasks(trace: { traceEvents: { name: string; ph: string; ts: number; dur?: number; pid: number; tid: number; args?: any }[] }): string {
+  const events = trace.traceEvents;
+  const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  if (!main) return 'no renderer main thread in the trace';
+  const mine = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur !== undefined).sort((a, b) => a.ts - b.ts);
+  const tasks = mine.filter((e) => e.name === 'RunTask' && e.dur! > 50_000);
+  const total = new Map<string, number>();
+  const lines: string[] = [];
+  for (const task of tasks) {
+    const inner = new Map<string, number>();
+    for (const e of mine) {
+      if (e === task || e.ts < task.ts || e.ts + e.dur! > task.ts + task.dur!) continue;
+      inner.set(e.name, (inner.get(e.name) ?? 0) + e.dur!);
+      total.set(e.name, (total.get(e.name) ?? 0) + e.dur!);
+    }
+    const top = [...inner].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([n, d]) => `${n} ${(d / 1000).toFixed(0)}`).join(', ');
+    lines.push(`task ${(task.dur! / 1000).toFixed(0)} ms: ${top}`);
+  }
+  const sum = [...total].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([n, d]) => `${n} ${(d / 1000).toFixed(0)}`).join(', ');
+  return `${tasks.length} renderer tasks over 50 ms; in them (ms, nested events counted in each level): ${sum}\n${lines.sort((a, b) => Number(b.split(' ')[1]) - Number(a.split(' ')[1])).slice(0, 25).join('\n')}`;
+}
 
 async function browserFigures(): Promise<Row[]> {
   const require = createRequire(join(ROOT, 'package.json'));
@@ -168,6 +234,21 @@ async function browserFigures(): Promise<Row[]> {
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, reducedMotion: reduced ? 'reduce' : 'no-preference' });
     await context.addInitScript(PROBE);
     const page = await context.newPage();
+    const pageErrors: string[] = [];
+    // KUBEROOM_BENCH_DEBUG: the cluster doc's socket frames received (count, bytes, last at).
+    const frames = { n: 0, bytes: 0, last: 0 };
+    page.on('websocket', (ws) => {
+      if (!ws.url().includes('/sync')) return;
+      ws.on('framereceived', (f) => {
+        frames.n++;
+        frames.bytes += typeof f.payload === 'string' ? f.payload.length : f.payload.byteLength;
+        frames.last = Date.now();
+      });
+    });
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') pageErrors.push(m.text());
+    });
     await page.goto(`${server.origin}${base}#token=${token}`);
     await page.waitForFunction(() => (window as any).__bench.drawnAt > 0, undefined, { timeout: 60_000, polling: 100 });
     const firstDraw = await page.evaluate(() => (window as any).__bench.drawnAt as number);
@@ -176,6 +257,18 @@ async function browserFigures(): Promise<Row[]> {
     await sleep(1000);
 
     // The rolling update: a new image, then the clock stepped while the page draws what changes.
+    const debug = process.env.KUBEROOM_BENCH_DEBUG === '1';
+    const trace = process.env.KUBEROOM_BENCH_TRACE === '1';
+    if (trace) await browser.startTracing(page, { categories: ['devtools.timeline', 'v8', 'disabled-by-default-devtools.timeline'] });
+    // KUBEROOM_BENCH_PROFILE=file.cpuprofile: a CPU profile of the page during the update (open it in DevTools).
+    const profileTo = process.env.KUBEROOM_BENCH_PROFILE;
+    const cdp = profileTo ? await context.newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+      await cdp.send('Profiler.start');
+    }
+    const epochBefore = debug ? (await call(server.origin, token, 'GET', `${base}/api/session`))?.epoch : '';
     await page.evaluate(() => (window as any).__bench.start());
     await call(server.origin, token, 'PATCH', `${base}/k8s/apis/apps/v1/namespaces/default/deployments/web`, { spec: { template: { spec: { containers: [{ name: 'web', image: 'httpd' }] } } } }, 'application/strategic-merge-patch+json');
     const t0 = Date.now();
@@ -195,8 +288,31 @@ async function browserFigures(): Promise<Row[]> {
     await sleep(500);
     const m = await page.evaluate(() => {
       const b = (window as any).__bench;
-      return { maxFrame: b.maxFrame as number, maxTask: b.maxTask as number, frames: b.frames as number, resyncs: b.resyncs as number };
+      return { maxFrame: b.maxFrame as number, maxTask: b.maxTask as number, frames: b.frames as number, resyncs: b.resyncs as number, long: b.long as number[][], resyncAt: b.resyncAt as number[] };
     });
+    if (debug && pageErrors.length) console.error(`page errors: ${pageErrors.slice(0, 10).join('\n')}`);
+    if (debug && !done) {
+      await sleep(5000);
+      const state = await page.evaluate(() => ({
+        pods: document.querySelectorAll('[data-testid="pod"]').length,
+        rs: [...document.querySelectorAll('[data-testid="deployment"][data-name="web"] [data-testid="replicaset"]')].map((r) => `${r.querySelector('.rs-rev')?.textContent}: ${r.querySelector('[data-testid="rs-counts"]')?.textContent}`),
+      }));
+      const deployment = await call(server.origin, token, 'GET', `${base}/k8s/apis/apps/v1/namespaces/default/deployments/web`);
+      console.error(`not finished: the page shows ${JSON.stringify(state)}; the Deployment's status ${JSON.stringify(deployment?.status)}`);
+      console.error(`wrangler's log (last lines):\n${server.log().split('\n').filter((l) => l.trim() && !/ 200 OK /.test(l)).slice(-25).join('\n')}`);
+      console.error(`the doc's epoch: ${epochBefore} when the update started, ${(await call(server.origin, token, 'GET', `${base}/api/session`))?.epoch} now`);
+      console.error(`sync frames received: ${frames.n} (${frames.bytes} bytes), the last ${Date.now() - frames.last} ms ago`);
+      const fresh = await context.newPage();
+      await fresh.goto(`${server.origin}${base}#token=${token}`);
+      await fresh.waitForFunction(() => (window as any).__bench.drawnAt > 0, undefined, { timeout: 60_000, polling: 100 });
+      await sleep(3000);
+      console.error(`a fresh page shows ${await fresh.evaluate(() => JSON.stringify({ pods: document.querySelectorAll('[data-testid="pod"]').length, rs: [...document.querySelectorAll('[data-testid="rs-counts"]')].map((e) => e.textContent) }))}`);
+    }
+    if (cdp) writeFileSync(profileTo!, JSON.stringify((await cdp.send('Profiler.stop')).profile));
+    if (debug) {
+      if (trace) console.error(longTasks(JSON.parse((await browser.stopTracing()).toString('utf8'))));
+      console.error(`\nframes over 50 ms [start ms, length ms]: ${JSON.stringify(m.long)}\nleft "live" at (ms): ${JSON.stringify(m.resyncAt)}`);
+    }
     await context.close();
     return [
       { name: `first draw of a ${PODS}-pod sandbox`, value: firstDraw, unit: 'ms', note: `navigation start to all ${PODS} pods on the map (${NODES} nodes); budget 1000 ms; load average ${loadAtDraw.toFixed(1)}` },

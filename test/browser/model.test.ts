@@ -17,6 +17,7 @@ import {
   shortOwner,
   type Tone,
 } from '../../client/src/sandbox/model.ts';
+import { ClusterMirror } from '../../client/src/sandbox/mirror.ts';
 import type { EndpointInfo, NodeInfo, PodInfo, ServiceInfo, WorkloadInfo } from '../../client/src/types.ts';
 
 const node = (name: string, status = 'Ready'): NodeInfo => ({
@@ -191,5 +192,73 @@ describe('owners and conditions', () => {
     const n = node('node-1');
     expect(sameFields(n, { ...n, taints: [] })).toBe(true);
     expect(sameFields(n, { ...n, taints: ['a:NoSchedule'] })).toBe(false);
+  });
+});
+
+describe('ClusterMirror: what the map shows of the doc', () => {
+  const names = (pods: PodInfo[]) => pods.map((p) => p.name);
+
+  it('draws the first view whole, then spreads a burst of pod changes over frames, oldest first', () => {
+    const m = new ClusterMirror();
+    m.note('nodes', 'node-1', node('node-1'));
+    for (let i = 0; i < 10; i++) m.note('pods', `default/web-${i}`, pod(`web-${i}`));
+    const first = m.take(3);
+    expect(first.snapshot.pods).toHaveLength(10);
+    expect(m.backlog).toBe(0);
+    // Five pods change: three are shown in this frame, the other two in the next.
+    for (let i = 0; i < 5; i++) m.note('pods', `default/web-${i}`, pod(`web-${i}`, { status: 'Terminating', deleting: true }));
+    m.note('pods', 'default/web-9', undefined);
+    const second = m.take(3);
+    expect(second.sliced).toBe(3);
+    expect(second.snapshot.pods.filter((p) => p.deleting).map((p) => p.name)).toEqual(['web-0', 'web-1', 'web-2']);
+    expect(m.backlog).toBe(3);
+    const third = m.take(3);
+    expect(names(third.snapshot.pods)).not.toContain('web-9');
+    expect(third.snapshot.pods.filter((p) => p.deleting)).toHaveLength(5);
+    expect(m.backlog).toBe(0);
+  });
+
+  it('keeps unchanged objects and arrays, so memoised parts of the map skip their redraw', () => {
+    const m = new ClusterMirror();
+    const a = pod('a');
+    const b = pod('b');
+    m.note('pods', 'default/a', a);
+    m.note('pods', 'default/b', b);
+    m.note('nodes', 'node-1', node('node-1'));
+    const first = m.take().snapshot;
+    m.note('pods', 'default/b', { ...b, restarts: 1 });
+    const next = m.take().snapshot;
+    expect(next.pods[0]).toBe(a);
+    expect(next.pods[1]).not.toBe(b);
+    expect(next.nodes).toBe(first.nodes);
+    // Nothing new: the very same snapshot.
+    expect(m.take().snapshot).toBe(next);
+    // A value equal to what is shown (or a change undone before it was drawn) changes nothing.
+    m.note('pods', 'default/a', { ...a });
+    m.note('pods', 'default/b', { ...b, restarts: 2 });
+    m.note('pods', 'default/b', { ...b, restarts: 1 });
+    expect(m.backlog).toBe(0);
+    expect(m.take().snapshot).toBe(next);
+  });
+
+  it('adopts a fresh doc (new epoch) without touching what did not change', () => {
+    const m = new ClusterMirror();
+    const pods = ['a', 'b', 'c'].map((n) => pod(n));
+    for (const p of pods) m.note('pods', `default/${p.name}`, p);
+    m.note('nodes', 'node-1', node('node-1'));
+    const before = m.take().snapshot;
+    // The compacted doc holds copies of a and b, b changed, c is gone and d is new.
+    m.adopt('pods', [
+      ['default/a', { ...pods[0]! }],
+      ['default/b', { ...pods[1]!, status: 'Terminating', deleting: true }],
+      ['default/d', pod('d')],
+    ]);
+    m.adopt('nodes', [['node-1', node('node-1')]]);
+    expect(m.backlog).toBe(3);
+    const after = m.take().snapshot;
+    expect(names(after.pods)).toEqual(['a', 'b', 'd']);
+    expect(after.pods[0]).toBe(pods[0]);
+    expect(after.pods[1]!.deleting).toBe(true);
+    expect(after.nodes).toBe(before.nodes);
   });
 });

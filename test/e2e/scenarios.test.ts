@@ -1,17 +1,14 @@
-// The built-in scenarios on a real server with the real kubectl. Each scenario is started in the sim (as the
-// worker's future "start from a scenario" route will) and loaded through `POST /api/sandboxes/import`, with
-// the clock paused; the intended fix (and each listed mistake) is typed with kubectl, the clock is stepped
-// with `POST /s/<id>/api/clock`, faults go through `POST /s/<id>/api/faults`, and the checks are evaluated
-// on the sandbox's state as `GET /s/<id>/api/export` returns it.
-// TODO(lead): once `GET /s/<id>/api/checks` exists (scenarioStatus(cluster) from sim/scenarios/checks.ts),
-// evaluate through it instead of the export.
+// The built-in scenarios on a real server with the real kubectl. Each scenario is started with
+// `POST /api/sandboxes {"scenario": "<name>"}` and its clock paused; the intended fix (and each listed mistake) is
+// typed with kubectl, the clock is stepped with `POST /s/<id>/api/clock`, faults go through `POST /s/<id>/api/faults`,
+// and the checks are read from `GET /s/<id>/api/checks`. A scenario built by hand (no scenario record) is judged
+// by evaluating the scenario's checks on the sandbox's state as `GET /s/<id>/api/export` returns it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restoreCluster } from '../../sim/bootstrap.ts';
 import { Cluster, type ClusterSnapshot } from '../../sim/cluster.ts';
 import { evaluateChecks } from '../../sim/scenarios/checks.ts';
 import { builtinScenarios } from '../../sim/scenarios/library.ts';
 import { kubectlStep } from '../../sim/scenarios/solution.ts';
-import { createScenarioCluster } from '../../sim/scenarios/start.ts';
 import type { CheckResult, Scenario, SolutionStep } from '../../sim/scenarios/types.ts';
 import { clock, createSandbox, kubectlEnv, showRun, startServer, type KubectlEnv, type Sandbox, type Server } from '../support/server.ts';
 
@@ -25,27 +22,35 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const START = Date.parse('2026-01-01T00:00:00Z');
-
 interface Started {
   sandbox: Sandbox;
   kubectl: KubectlEnv;
 }
 
-/** Starts the scenario in the sim and imports that state as a new sandbox (clock paused). */
+/** Starts the scenario as a learner would (`POST /api/sandboxes {"scenario": …}`), then pauses its clock. */
 async function startSandbox(s: Scenario): Promise<Started> {
-  const { cluster } = createScenarioCluster(s, { startTime: START });
-  const file = { format: 'kuberoom.sandbox/v1', exportedAt: new Date(0).toISOString(), clock: { paused: true, speed: 1 }, cluster: cluster.snapshot(), docs: {} };
-  const res = await fetch(`${server.origin}/api/sandboxes/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(file) });
+  const res = await fetch(`${server.origin}/api/sandboxes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scenario: s.name }) });
   const text = await res.text();
   expect(res.status, text).toBe(201);
   const sandbox = JSON.parse(text) as Sandbox;
+  expect(sandbox.scenario).toBe(s.name);
   await clock(server.origin, sandbox, { action: 'pause' });
   return { sandbox, kubectl: await kubectlEnv(server.origin, sandbox) };
 }
 
-/** The sandbox's checks, evaluated on its exported state. */
+/** The sandbox's checks as the room evaluates them (`GET /s/<id>/api/checks`). */
 async function checks(s: Scenario, { sandbox }: Started): Promise<CheckResult[]> {
+  const res = await fetch(`${server.origin}/s/${sandbox.id}/api/checks`, { headers: { authorization: `Bearer ${sandbox.token}` } });
+  expect(res.status).toBe(200);
+  const body = (await res.json()) as { scenario: { name: string } | null; total: number; solved: boolean; checks: CheckResult[] };
+  expect(body.scenario?.name).toBe(s.name);
+  expect(body.total).toBe(s.checks.length);
+  expect(body.solved).toBe(body.checks.every((c) => c.passed));
+  return body.checks;
+}
+
+/** A hand-built sandbox has no scenario record: the scenario's checks, evaluated on its exported state. */
+async function exportedChecks(s: Scenario, { sandbox }: Started): Promise<CheckResult[]> {
   const res = await fetch(`${server.origin}/s/${sandbox.id}/api/export`, { headers: { authorization: `Bearer ${sandbox.token}` } });
   expect(res.status).toBe(200);
   const file = (await res.json()) as { cluster: ClusterSnapshot };
@@ -88,7 +93,7 @@ describe.each(builtinScenarios().map((s) => [s.name, s] as const))('%s with kube
       await run({ fault: { fault: f.fault, node: f.node } }, started);
     }
     if (scenario.cluster.warmupSeconds > elapsed) await run({ wait: scenario.cluster.warmupSeconds - elapsed }, started);
-    const results = await checks(scenario, started);
+    const results = await exportedChecks(scenario, started);
     for (const r of results) expect(r.passed, show(results)).toBe(!!r.guard);
   });
 

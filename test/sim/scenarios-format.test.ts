@@ -96,7 +96,7 @@ describe('parsing a scenario file', () => {
       'solution:\n  steps: [{wait: 5}]\n  mistakes:\n    - text: nope\n      steps: [{wait: 5}]\n      failing: [no-such-check]\nchecks:',
     );
     expect(errorsOf(bad)).toEqual([
-      'scenario.yaml:8: cluster.faults[0].fault: unknown fault "node-explodes": must be one of node-down, node-partition, node-not-ready, node-up, add-node, remove-node, heal-all',
+      'scenario.yaml:8: cluster.faults[0].fault: unknown fault "node-explodes": must be one of node-down, node-partition, node-not-ready, node-up, add-node, remove-node, kill-container, kill-pod, image-pull-fail, image-pull-slow, image-pull-ok, dns-break, dns-ok, heal-all',
       'scenario.yaml:10: cluster.faults[1]: fault node-down needs a node, e.g. node: node-2',
       'scenario.yaml:33: solution.mistakes[0].failing[0]: no check has id "no-such-check" (ids: web-has-3-ready-endpoints)',
     ]);

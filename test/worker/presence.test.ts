@@ -8,7 +8,7 @@ import * as Y from 'yjs';
 import { Room } from '../../worker/room/room.ts';
 import { encodeAwareness } from '../../worker/room/sync-protocol.ts';
 import { call, create, stubOf, tokens, until } from './helpers.ts';
-import { TestHost, type FakeSocket } from './room-host.ts';
+import { TestHost, podBody, roomFetch, type FakeSocket } from './room-host.ts';
 
 const awarenessFrame = (id: number, clock: number, state: unknown) => {
   const e = encoding.createEncoder();
@@ -115,6 +115,20 @@ describe('presence carries no heartbeat', () => {
     expect(peerView(bob).getStates().get(21)).toEqual({ user: { name: 'ana' } });
   });
 
+  it('after a wake-up, cluster sockets of the old epoch are sent to resync (4409); a new socket gets changes', async () => {
+    const host = new TestHost();
+    const room = Room.create(host, { id: 'p3b', nodes: 1 });
+    const t = room.tokens();
+    const old = host.connect(room, t.view);
+    const notes = host.connect(room, t.edit, 'notes');
+    const woken = Room.load(host)!;
+    expect(old.closed).toEqual({ code: 4409, reason: 'epoch' });
+    expect(notes.closed).toBeUndefined();
+    const fresh = host.connect(woken, t.view);
+    await roomFetch(woken, 'POST', '/k8s/api/v1/namespaces/default/pods', t.edit, podBody('after-wake'));
+    expect(fresh.doc.getMap('pods').has('default/after-wake')).toBe(true);
+  });
+
   it('a keep-alive ping is answered and is not activity: no storage, no clock', () => {
     const host = new TestHost();
     const room = Room.create(host, { id: 'p4', nodes: 1 });
@@ -175,5 +189,32 @@ describe('keep-alive in the Durable Object', () => {
     expect({ request: pair?.request, response: pair?.response }).toEqual({ request: 'ping', response: 'pong' });
     expect(ws.readyState).toBe(WebSocket.OPEN);
     ws.close();
+  });
+});
+
+describe('echoes from stock y-websocket clients', () => {
+  it('a socket that sends back another person’s state does not take it over: it still hears that person’s changes, and its close does not make them leave', () => {
+    const host = new TestHost();
+    const room = Room.create(host, { id: 'echo', nodes: 1 });
+    room.presenceBatchMs = 0;
+    const t = room.tokens();
+    const ana = host.connect(room, t.owner);
+    const bob = host.connect(room, t.edit);
+    const cy = host.connect(room, t.view);
+    host.message(room, ana, awarenessFrame(21, 1, { user: { name: 'ana' }, view: 'map' }));
+    // Bob's client announces itself and sends back Ana's state, as y-websocket does.
+    host.message(room, bob, awarenessFrame(22, 1, { user: { name: 'bob' } }));
+    host.message(room, bob, awarenessFrame(21, 1, { user: { name: 'ana' }, view: 'map' }));
+    // Ana follows another view: Bob hears it.
+    host.message(room, ana, awarenessFrame(21, 2, { user: { name: 'ana' }, view: 'files' }));
+    expect(peerView(bob).getStates().get(21)).toEqual({ user: { name: 'ana' }, view: 'files' });
+    // Bob leaves: Cy sees Bob go and Ana stay.
+    const held = host.open.find((o) => o.socket === bob)!;
+    host.open = host.open.filter((o) => o !== held);
+    bob.close(1000, 'bye');
+    room.socketClosed(bob, held.info);
+    const seen = peerView(cy).getStates();
+    expect(seen.has(22)).toBe(false);
+    expect(seen.get(21)).toEqual({ user: { name: 'ana' }, view: 'files' });
   });
 });

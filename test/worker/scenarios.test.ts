@@ -29,6 +29,7 @@ describe('scenario sandboxes', () => {
     const failing = res.json.checks.filter((c: { passed: boolean }) => !c.passed);
     expect(failing.length).toBeGreaterThan(0);
     expect(failing[0].why).toMatch(/\S/);
+    expect(res.json.people).toEqual([]); // nobody has the page open
   });
 
   it('the starting manifests are a shared file everyone can open', async () => {
@@ -97,5 +98,150 @@ describe('POST /api/sandboxes with a scenario, through the Worker and its Durabl
     const broken = await post({ scenarioYaml: 'name: broken\ntitle: Broken\nlevel: impossible\ntask: x\nchecks: []\n' });
     expect(broken.status).toBe(400);
     expect(((await broken.json()) as { error: string }).error).toMatch(/scenario\.yaml:3: level/);
+  });
+});
+
+describe("an instructor's session: the forks of a scenario sandbox", () => {
+  const BASE = 'https://kuberoom.test';
+  const call = (path: string, init?: RequestInit) => exports.default.fetch(new Request(BASE + path, init));
+  const tokenOf = (link: string) => new URL(link).hash.replace('#token=', '');
+  type Made = { id: string; token: string; links: Record<string, string>; forkedFrom?: string };
+
+  it('each fork is reported to the parent: the owner lists them with who made them and their links; the forks are scored on their own', async () => {
+    const res = await call('/api/sandboxes', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scenario: 'crashloop-bad-command' }) });
+    const session = (await res.json()) as Made;
+    const edit = tokenOf(session.links.edit!);
+    const view = tokenOf(session.links.view!);
+    const fork = async (name: string) => {
+      const r = await call(`/s/${session.id}/api/fork`, { method: 'POST', headers: { authorization: `Bearer ${edit}`, 'x-kuberoom-name': encodeURIComponent(name) } });
+      expect(r.status).toBe(201);
+      return (await r.json()) as Made;
+    };
+    const ana = await fork('Ana Lima');
+    const bo = await fork('Bo');
+    expect(ana.forkedFrom).toBe(session.id);
+
+    const list = await call(`/s/${session.id}/api/forks`, { headers: { authorization: `Bearer ${session.token}` } });
+    expect(list.status).toBe(200);
+    const { items } = (await list.json()) as { items: { id: string; name?: string; at: number; links: Record<string, string> }[] };
+    expect(items.map((f) => [f.id, f.name])).toEqual([
+      [ana.id, 'Ana Lima'],
+      [bo.id, 'Bo'],
+    ]);
+    expect(items[0]!.links).toEqual(ana.links);
+    // The stored links open the fork, and its checks are its own.
+    const checks = await call(`/s/${bo.id}/api/checks`, { headers: { authorization: `Bearer ${tokenOf(items[1]!.links.view!)}` } });
+    expect(((await checks.json()) as { scenario: { name: string }; solved: boolean }).scenario.name).toBe('crashloop-bad-command');
+
+    // Only the owner lists the forks; nobody posts one from outside.
+    for (const t of [edit, view]) expect((await call(`/s/${session.id}/api/forks`, { headers: { authorization: `Bearer ${t}` } })).status).toBe(403);
+    const forged = await call(`/s/${session.id}/api/forks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'forged-forged-forged', links: { owner: 'x', edit: 'x', view: 'x' } }),
+    });
+    expect(forged.status).toBe(404);
+    // A view-only link still cannot fork, and nothing is listed for it.
+    expect((await call(`/s/${session.id}/api/fork`, { method: 'POST', headers: { authorization: `Bearer ${view}` } })).status).toBe(403);
+    const again = (await (await call(`/s/${session.id}/api/forks`, { headers: { authorization: `Bearer ${session.token}` } })).json()) as { items: unknown[] };
+    expect(again.items).toHaveLength(2);
+  });
+
+  it('the room keeps at most the newest 200 forks and checks what it is told', async () => {
+    const { room, tokens } = startRoom('imagepull-typo');
+    const links = { owner: 'https://k.test/s/a#token=o', edit: 'https://k.test/s/a#token=e', view: 'https://k.test/s/a#token=v' };
+    expect((await roomFetch(room, 'POST', '/api/forks', tokens.owner!, { id: 'bad id!', links })).status).toBe(400);
+    expect((await roomFetch(room, 'POST', '/api/forks', tokens.owner!, { id: 'fork-00000', links: { owner: 'x' } })).status).toBe(400);
+    expect((await roomFetch(room, 'POST', '/api/forks', tokens.view!, { id: 'fork-00000', links })).status).toBe(403);
+    for (let i = 0; i < 205; i++) {
+      const r = await roomFetch(room, 'POST', '/api/forks', tokens.edit!, { id: `fork-${String(i).padStart(5, '0')}`, links });
+      expect(r.status).toBe(201);
+    }
+    const { items } = (await roomFetch(room, 'GET', '/api/forks', tokens.owner!)).json as { items: { id: string }[] };
+    expect(items).toHaveLength(200);
+    expect(items[0]!.id).toBe('fork-00005');
+    expect(items[199]!.id).toBe('fork-00204');
+  });
+});
+
+describe('the activity feed of a scenario sandbox', () => {
+  it('marks the moment a check turns green and the moment the scenario is solved, once each', async () => {
+    const { host, room, tokens } = startRoom('crashloop-bad-command');
+    const texts = async () => ((await roomFetch(room, 'GET', '/api/activity', tokens.view!)).json.items as { text: string; verb: string }[]).filter((a) => a.verb === 'passed' || a.verb === 'solved').map((a) => a.text);
+    host.wall += 5000;
+    await roomFetch(room, 'POST', '/api/clock', tokens.owner!, { action: 'step', seconds: 30 });
+    expect(await texts()).toEqual([]);
+    const patch = { spec: { template: { spec: { containers: [{ name: 'worker', command: ['sh', '-c', 'echo worker started, polling the queue; sleep 3600'] }] } } } };
+    const res = await room.fetch(
+      new Request('https://t/s/x/k8s/apis/apps/v1/namespaces/shop/deployments/worker', {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${tokens.edit}`, 'content-type': 'application/strategic-merge-patch+json' },
+        body: JSON.stringify(patch),
+      }),
+      '/k8s/apis/apps/v1/namespaces/shop/deployments/worker',
+    );
+    expect(res.status).toBe(200);
+    host.wall += 5000;
+    await roomFetch(room, 'POST', '/api/clock', tokens.owner!, { action: 'step', seconds: 120 });
+    const marked = await texts();
+    expect(marked).toEqual([
+      "check passed: The worker's pods run without restarting",
+      'check passed: The worker Deployment is fully rolled out',
+      'solved: every check of “A worker that keeps crashing” passes',
+    ]);
+    // The doc's feed has them too; nothing new is marked while nothing changes.
+    host.wall += 5000;
+    await roomFetch(room, 'POST', '/api/clock', tokens.owner!, { action: 'step', seconds: 30 });
+    expect((await roomFetch(room, 'GET', '/api/checks', tokens.view!)).json.solved).toBe(true);
+    expect(await texts()).toEqual(marked);
+    const docFeed = (room as unknown as { projection: { doc: import('yjs').Doc } }).projection.doc.getArray<{ text: string }>('activity').toArray();
+    expect(docFeed.map((a) => a.text)).toEqual(expect.arrayContaining(marked));
+  });
+});
+
+describe('POST /s/<id>/api/scenario: save the sandbox as a scenario file', () => {
+  const BASE = 'https://kuberoom.test';
+  const call = (path: string, init?: RequestInit) => exports.default.fetch(new Request(BASE + path, init));
+  const tokenOf = (link: string) => new URL(link).hash.replace('#token=', '');
+  const author = {
+    name: 'web-down',
+    title: 'The web is down',
+    level: 'easy',
+    task: 'Make **web** answer.',
+    hints: ['Look at the endpoints.'],
+    checks: [{ title: 'web has 2 ready endpoints', endpoints: { service: 'web', ready: 2 } }],
+  };
+
+  it('gives the file (owner and edit), refuses a view link, and a started copy has the objects and the check', async () => {
+    const made = (await (await call('/api/sandboxes', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { id: string; token: string; links: Record<string, string> };
+    const auth = { authorization: `Bearer ${made.token}`, 'content-type': 'application/json' };
+    const deploy = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } } } };
+    expect((await call(`/s/${made.id}/k8s/apis/apps/v1/namespaces/default/deployments`, { method: 'POST', headers: auth, body: JSON.stringify(deploy) })).status).toBe(201);
+    const save = (token: string, body: unknown) => call(`/s/${made.id}/api/scenario`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+    expect((await save(tokenOf(made.links.view!), author)).status).toBe(403);
+    const res = await save(tokenOf(made.links.edit!), author);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/yaml/);
+    const yaml = await res.text();
+    expect(yaml).toMatch(/^name: web-down\n/);
+    expect(yaml).toContain('kind: Deployment');
+    expect(yaml).not.toContain('resourceVersion');
+
+    const bad = await save(made.token, { ...author, level: 'impossible', checks: [{ title: 'x', endpoints: { service: 'web', ready: 'three' } }] });
+    expect(bad.status).toBe(400);
+    const err = (await bad.json()) as { error: string; issues: { line: number; path: string }[]; yaml: string };
+    expect(err.error).toMatch(/scenario\.yaml:3: level: expected one of/);
+    expect(err.error).toMatch(/scenario\.yaml:\d+: checks\[0\]\.endpoints\.ready: expected a number/);
+    expect(err.yaml.split('\n')[err.issues[0]!.line - 1]).toMatch(/^level: impossible/);
+
+    const started = await call('/api/sandboxes', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scenarioYaml: yaml }) });
+    expect(started.status).toBe(201);
+    const copy = (await started.json()) as { id: string; token: string };
+    const deployments = await call(`/s/${copy.id}/k8s/apis/apps/v1/namespaces/default/deployments`, { headers: { authorization: `Bearer ${copy.token}` } });
+    expect(((await deployments.json()) as { items: { metadata: { name: string } }[] }).items.map((d) => d.metadata.name)).toEqual(['web']);
+    const checks = (await (await call(`/s/${copy.id}/api/checks`, { headers: { authorization: `Bearer ${copy.token}` } })).json()) as { scenario: { name: string; task: string; hints: string[] }; checks: { title: string }[] };
+    expect(checks.scenario).toMatchObject({ name: 'web-down', task: 'Make **web** answer.\n', hints: ['Look at the endpoints.'] });
+    expect(checks.checks.map((c) => c.title)).toEqual(['web has 2 ready endpoints']);
   });
 });

@@ -154,6 +154,8 @@ export class Sandbox extends DurableObject<Env> {
       ws.close(4404, 'sandbox gone');
       return;
     }
+    // Loading may have sent this socket to resync (an old epoch after hibernation): nothing more to do.
+    if (ws.readyState !== WebSocket.OPEN) return;
     try {
       room.socketMessage(ws as RoomSocket, this.infoOf(ws), message);
     } catch (e) {

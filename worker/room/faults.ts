@@ -7,7 +7,11 @@ const json = (body: unknown, status = 200) => new Response(JSON.stringify(body),
 
 const MAX_BODY = 16 * 1024;
 
-/** GET answers the fault state; POST `{"fault":"node-down","node":"node-2"}` applies one fault and answers the new state. */
+/**
+ * GET answers the fault state and the faults available; POST applies one fault and answers the new state:
+ * `{"fault":"node-down","node":"node-2"}`, `{"fault":"kill-container","pod":"default/web"}`,
+ * `{"fault":"image-pull-fail","registry":"docker.io"}`, `{"fault":"dns-break"}` (sim/nodes/faults.ts FAULTS).
+ */
 export async function handleFaults(req: Request, cluster: Cluster): Promise<Response> {
   if (req.method === 'GET') return json({ ...faultState(cluster), available: FAULTS });
   if (req.method !== 'POST') {

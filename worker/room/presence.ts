@@ -30,6 +30,14 @@ export class Presence {
     if (!e || e.clock < a.clock) this.ids.set(a.clientID, { clock: a.clock, shift: 0, state: a.state === 'null' ? null : a.state });
   }
 
+  /** Whether an entry is news from its client (a change or a renewal), not an echo of a state peers already saw. */
+  isNewer(a: AwarenessEntry): boolean {
+    const e = this.ids.get(a.clientID);
+    if (!e) return true;
+    if (e.state === null) return a.state !== 'null';
+    return a.clock + e.shift > e.clock;
+  }
+
   /** A client's update: the entries to relay to the doc's other sockets (server clocks), possibly none. */
   apply(entries: AwarenessEntry[]): AwarenessEntry[] {
     const relay: AwarenessEntry[] = [];

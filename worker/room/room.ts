@@ -2,7 +2,7 @@ import * as Y from 'yjs';
 import { forbidden, tooManyRequests } from '../../sim/apiserver/errors.ts';
 import { NODES } from '../../sim/apiserver/resources.ts';
 import { createCluster, restoreCluster } from '../../sim/bootstrap.ts';
-import { scenarioOf, scenarioStatus } from '../../sim/scenarios/index.ts';
+import { parseScenario, saveScenario, scenarioOf, scenarioStatus, ScenarioError } from '../../sim/scenarios/index.ts';
 import { Cluster } from '../../sim/cluster.ts';
 import { RecordStore } from '../../sim/state/records.ts';
 import { canWrite, randomToken, requestToken, ROLES, safeEqual, type Role } from '../auth.ts';
@@ -86,7 +86,27 @@ interface RoomState {
   lock?: { until: number | null; at: number } | null;
   /** the activity feed, newest last */
   activity?: ActivityEntry[];
+  /** sandboxes forked from this one (an instructor's session: one per learner), oldest first */
+  forks?: ForkEntry[];
+  /** the scenario's checks that passed when last evaluated (the feed marks the moment one turns green) */
+  checksPassed?: string[];
 }
+
+/** A fork of this sandbox, as the fork route reports it (`POST /api/forks`, called by worker/app.ts only). */
+export interface ForkEntry {
+  id: string;
+  /** wall ms */
+  at: number;
+  /** who forked it (their display name), if known */
+  name?: string;
+  links: { owner: string; edit: string; view: string };
+}
+
+/** After a commit, a scenario's checks are evaluated again (for the activity feed) at most this often (wall ms). */
+export const CHECKS_FEED_MS = 3000;
+
+/** Forks a room remembers (the oldest go first). */
+export const FORKS_KEEP = 200;
 
 /** Presence states a socket's attachment keeps (the attachment's limit is 16 KiB). */
 const PRESENCE_ATTACHMENT_BYTES = 8 * 1024;
@@ -157,6 +177,10 @@ export class Room {
   /** Presence changes are relayed in batches this long (ms); 0: at once. */
   presenceBatchMs = 100;
   private presenceBatches = new Map<string, Map<number, AwarenessEntry>>();
+  /** wall ms of the last evaluation of the scenario's checks for the feed */
+  private checksFedAt = -Infinity;
+  /** the last evaluation of the scenario's checks: a class polling them at one virtual instant pays once a second */
+  private checksCache?: { key: string; at: number; status: ReturnType<typeof scenarioStatus> };
   /** The cluster doc is rebuilt under a new epoch once it grows past max(factor × its fresh size, floor) bytes. */
   docBound = { factor: 4, floor: 64 * 1024 };
   private host: RoomHost;
@@ -215,6 +239,10 @@ export class Room {
     const room = new Room(host, cluster, st);
     for (const [k, v] of Object.entries(st)) room.written.set(k, JSON.stringify(v));
     room.persist();
+    // Woken from hibernation, the room built its cluster doc afresh under a new epoch: sockets still open on the
+    // old one would never hear of a change again (the runtime answers their pings without waking us). Send
+    // them to resync (4409), as after a rebuild; shared docs have no epoch and stay.
+    for (const { socket, info } of host.sockets()) if (info.doc === 'cluster' && info.epoch !== room.projection.epoch) socket.close(CLOSE_EPOCH, 'epoch');
     return room;
   }
 
@@ -234,6 +262,8 @@ export class Room {
       for (const [name, b64] of Object.entries(file.docs)) if (isSharedDocName(name)) host.storage.compactDoc(name, fromBase64(b64));
     }
     const room = new Room(host, cluster, state);
+    // A scenario's starting checks: later changes to them are what the feed marks.
+    if (file) room.feedChecks();
     room.persist(true);
     room.schedule();
     return room;
@@ -421,9 +451,47 @@ export class Room {
     this.projection.setClock(clockView(this.state.clock, this.host.wallNow(), this.socketCount(), this.cluster.now()));
     this.projection.flush();
     this.persist(roomChanged);
+    this.feedChecks();
     this.schedule();
     this.sendPending();
     this.maybeCompact();
+  }
+
+  /**
+   * A scenario sandbox's feed marks the moment a check turns green and the moment every check passes. Checks can be
+   * costly: after a commit they are evaluated at most every CHECKS_FEED_MS of wall time (and whenever
+   * `GET /api/checks` evaluates them anyway, with its result).
+   */
+  private feedChecks(status?: ReturnType<typeof scenarioStatus>): void {
+    const wall = this.host.wallNow();
+    if (!status) {
+      if (wall - this.checksFedAt < CHECKS_FEED_MS || !scenarioOf(this.cluster)) return;
+      status = this.checkStatus();
+    }
+    this.checksFedAt = wall;
+    if (!status) return;
+    const now = status.checks.filter((c) => c.passed).map((c) => c.id);
+    const before = this.state.checksPassed;
+    if (before && before.length === now.length && before.every((id, i) => id === now[i])) return;
+    this.state.checksPassed = now;
+    const entries: ActivityEntry[] = [];
+    if (before) {
+      const simTime = new Date(this.cluster.now()).toISOString();
+      const entry = (verb: string, name: string, text: string) =>
+        ({ at: wall, simTime, who: 'the checks', role: 'view', verb, kind: 'check', name, text }) satisfies ActivityEntry;
+      for (const c of status.checks) if (c.passed && !before.includes(c.id)) entries.push(entry('passed', c.id, `check passed: ${c.title}`));
+      if (status.solved && before.length < status.total) entries.push(entry('solved', status.name, `solved: every check of “${status.title}” passes`));
+    }
+    if (entries.length) {
+      this.state.activity = [...(this.state.activity ?? []), ...entries].slice(-ACTIVITY_KEEP);
+      const doc = this.projection.doc;
+      doc.transact(() => {
+        const feed = doc.getArray('activity');
+        feed.push(entries);
+        if (feed.length > ACTIVITY_KEEP) feed.delete(0, feed.length - ACTIVITY_KEEP);
+      });
+    }
+    this.persist(true);
   }
 
   /** Writes the records the last change dirtied and, if asked, the room-state rows that changed. */
@@ -537,15 +605,27 @@ export class Room {
       return this.destroy();
     }
     if (path === '/api/activity' && method === 'GET') return json({ items: this.state.activity ?? [] });
+    if (path === '/api/forks' && method === 'GET') {
+      if (role !== 'owner') return ownerOnly('list the forks of the sandbox');
+      return json({ items: this.state.forks ?? [] });
+    }
+    if (path === '/api/forks' && method === 'POST') {
+      // worker/app.ts reports a fork made with this token (the public route refuses outside calls).
+      if (!canWrite(role)) return refuse(req, json({ error: 'a view-only link cannot fork the sandbox' }, 403));
+      const body = await this.readJson(req, '{"id":"…","links":{"owner":"…","edit":"…","view":"…"}}');
+      if (body instanceof Response) return body;
+      return this.addFork(body as Record<string, unknown>, req);
+    }
     if (path === '/api/checks' && method === 'GET') {
       // The scenario this sandbox was started from, with its checks evaluated now (null when there is none).
       this.catchUp();
       const started = scenarioOf(this.cluster);
-      const status = started ? scenarioStatus(this.cluster) : undefined;
+      const status = started ? this.checkStatus() : undefined;
+      if (status) this.feedChecks(status);
       this.commit();
       if (!started || !status) return json({ scenario: null });
       const { name, title, level, topics, task, hints, startedAt } = started;
-      return json({ scenario: { name, title, level, topics, task, hints, startedAt }, passed: status.passed, total: status.total, solved: status.solved, checks: status.checks });
+      return json({ scenario: { name, title, level, topics, task, hints, startedAt }, passed: status.passed, total: status.total, solved: status.solved, checks: status.checks, people: this.peopleHere() });
     }
     if (path === '/api/export' && method === 'GET') {
       if (!canWrite(role)) return refuse(req, json({ error: 'a view-only link cannot export or fork the sandbox' }, 403));
@@ -554,6 +634,13 @@ export class Room {
       return new Response(JSON.stringify(this.exportFile()), {
         headers: { 'content-type': 'application/json', 'content-disposition': `attachment; filename="kuberoom-${this.state.id.slice(0, 8)}.json"` },
       });
+    }
+    if (path === '/api/scenario' && method === 'POST') {
+      // "Save as scenario": this sandbox's objects and nodes with the author's task, hints and checks, as a file.
+      if (!canWrite(role)) return refuse(req, json({ error: 'a view-only link cannot save the sandbox as a scenario' }, 403));
+      const body = await this.readJson(req, '{"name":"my-scenario","title":"…","level":"easy","task":"…","hints":[],"checks":[{"title":"…","endpoints":{"service":"web","ready":2}}]}');
+      if (body instanceof Response) return body;
+      return this.saveAsScenario(body as Record<string, unknown>);
     }
     if (path === '/api/checkpoints' && (method === 'GET' || method === 'POST')) {
       if (role !== 'owner') return ownerOnly('save or list checkpoints');
@@ -605,6 +692,79 @@ export class Room {
       });
     }
     return json({ error: 'not found' }, 404);
+  }
+
+  /**
+   * The scenario's checks now; the same answer again within a second of wall time while neither the virtual time nor
+   * the resource version moved.
+   */
+  private checkStatus(): ReturnType<typeof scenarioStatus> {
+    const wall = this.host.wallNow();
+    const key = `${this.cluster.now()}/${String(this.cluster.records.get('meta', 'resourceVersion'))}`;
+    const c = this.checksCache;
+    if (c && c.key === key && wall - c.at < 1000 && wall >= c.at) return c.status;
+    const status = this.sim(() => scenarioStatus(this.cluster));
+    this.checksCache = { key, at: wall, status };
+    return status;
+  }
+
+  /** The names of the people on the sandbox page now (the cluster doc's presence), e.g. for an instructor's list of forks. */
+  private peopleHere(): { name: string; role: string }[] {
+    const out: { name: string; role: string }[] = [];
+    for (const a of this.awarenessOf('cluster').live()) {
+      try {
+        const st = JSON.parse(a.state) as { user?: { name?: unknown }; role?: unknown } | null;
+        const name = displayName(typeof st?.user?.name === 'string' ? st.user.name : undefined);
+        if (name) out.push({ name, role: typeof st?.role === 'string' ? st.role : '' });
+      } catch {
+        // not a state of ours
+      }
+    }
+    return out.slice(0, 50);
+  }
+
+  /** `POST /api/scenario`: the scenario file (text/yaml), or 400 with the parser's problems (lines of that file). */
+  private saveAsScenario(body: Record<string, unknown>): Response {
+    const str = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+    const list = (v: unknown) => (Array.isArray(v) ? v : []);
+    this.touchApi();
+    this.catchUp();
+    const text = saveScenario(this.cluster, {
+      name: str(body.name),
+      title: str(body.title),
+      level: str(body.level),
+      topics: list(body.topics).map(str).filter(Boolean),
+      summary: str(body.summary) || undefined,
+      task: str(body.task),
+      hints: list(body.hints).map(str),
+      checks: list(body.checks) as Record<string, unknown>[],
+    });
+    this.commit();
+    try {
+      parseScenario(text);
+    } catch (e) {
+      if (!(e instanceof ScenarioError)) throw e;
+      return json({ error: e.message, issues: e.issues, yaml: text }, 400);
+    }
+    return new Response(text, { headers: { 'content-type': 'text/yaml; charset=utf-8', 'content-disposition': 'attachment; filename="scenario.yaml"' } });
+  }
+
+  /** `POST /api/forks`: remembers a fork (newest last, at most FORKS_KEEP). */
+  private addFork(body: Record<string, unknown>, req: Request): Response {
+    const links = body.links as Record<string, unknown> | undefined;
+    const link = (k: string) => (links && typeof links[k] === 'string' && (links[k] as string).length <= 512 ? (links[k] as string) : null);
+    const owner = link('owner');
+    const edit = link('edit');
+    const view = link('view');
+    if (typeof body.id !== 'string' || !/^[A-Za-z0-9_-]{8,64}$/.test(body.id) || !owner || !edit || !view) {
+      return json({ error: 'a fork needs its id and its owner, edit and view links' }, 400);
+    }
+    const entry: ForkEntry = { id: body.id, at: this.host.wallNow(), links: { owner, edit, view } };
+    const name = displayName(typeof body.name === 'string' ? body.name : req.headers.get('x-kuberoom-name'));
+    if (name) entry.name = name;
+    this.state.forks = [...(this.state.forks ?? []).filter((f) => f.id !== entry.id), entry].slice(-FORKS_KEEP);
+    this.persist(true);
+    return json(entry, 201);
   }
 
   /** Reads a JSON body within the body limit; the value, or the 400/413 answer. */
@@ -977,10 +1137,15 @@ export class Room {
       case 'awareness': {
         // Renewals of an unchanged state are absorbed (presence.ts): no broadcast, no attachment write.
         const aw = this.awarenessOf(info.doc);
+        // Stock y-websocket clients send back the states they receive: an id another socket of this doc holds is
+        // an echo, not this socket's own, unless its client sent news of it from here (a reconnect, a change).
+        const heldElsewhere = new Set<number>();
+        for (const s of this.host.sockets()) if (s.socket !== socket && s.info.doc === info.doc) for (const id of s.info.awareness) heldElsewhere.add(id);
+        const news = new Set(msg.entries.filter((a) => aw.isNewer(a)).map((a) => a.clientID));
         const relay = aw.apply(msg.entries);
-        const newIds = msg.entries.some((a) => !info.awareness.includes(a.clientID));
-        if (!relay.length && !newIds) break;
-        const ids = [...new Set([...info.awareness, ...msg.entries.map((a) => a.clientID)])].slice(-8);
+        const claimed = msg.entries.map((a) => a.clientID).filter((id) => !info.awareness.includes(id) && (!heldElsewhere.has(id) || news.has(id)));
+        if (!relay.length && !claimed.length) break;
+        const ids = [...new Set([...info.awareness, ...claimed])].slice(-8);
         const presence: AwarenessEntry[] = [];
         let bytes = 0;
         for (const id of ids) {

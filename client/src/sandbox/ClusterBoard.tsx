@@ -1,9 +1,11 @@
 // The live cluster map: workloads (Deployments with their ReplicaSets), Services with their endpoints, and
 // the nodes with their pods. Drawn from the cluster doc; every item opens the detail panel (click, Enter).
 // Redraws are cheap: pods and node cards are memoised on the doc's objects (unchanged entries keep their
-// identity from one snapshot to the next), so a change redraws only what changed, and a changed pod flashes.
+// identity from one snapshot to the next, see mirror.ts), so a change redraws only what changed, and a
+// changed pod flashes (map.css).
 import { useEffect, useMemo, useRef } from 'preact/hooks';
-import type { ClusterSnapshot, NodeInfo, PodInfo, WorkloadInfo } from '../types';
+import type { ClusterSnapshot, EndpointInfo, NodeInfo, PodInfo, WorkloadInfo } from '../types';
+import './map.css';
 import {
   badConditions,
   formatMemory,
@@ -32,7 +34,7 @@ const reducedMotion = typeof matchMedia === 'function' && matchMedia('(prefers-r
  * At most this many highlights start per second: when hundreds of pods change at once (a rolling update of
  * 500) the map stays smooth, and a handful of flashes still say "this is moving".
  */
-const FLASHES_PER_SECOND = 40;
+const FLASHES_PER_SECOND = 30;
 let flashWindow = 0;
 let flashCount = 0;
 
@@ -63,35 +65,50 @@ function useFlash<T extends HTMLElement>(signature: string) {
 /** The attributes that make an element open the detail panel (the board handles clicks in one place). */
 const opens = (kind: string, namespace: string, name: string) => ({ 'data-open': `${kind}/${namespace}/${name}` });
 
+/**
+ * A pod's highlight when what it shows changed (not on its first draw): a CSS animation, restarted by
+ * switching between two classes with the same keyframes, so no timers or Web Animations per pod. Decided
+ * while rendering, so it costs nothing for a pod that did not redraw.
+ */
+function useFlashClass(signature: string): string {
+  const state = useRef<{ signature: string; flashes: number } | null>(null);
+  if (!state.current) state.current = { signature, flashes: 0 };
+  else if (state.current.signature !== signature) {
+    state.current.signature = signature;
+    if (!reducedMotion && flashAllowed()) state.current.flashes++;
+  }
+  const n = state.current.flashes;
+  return n === 0 ? '' : n % 2 ? ' flash-a' : ' flash-b';
+}
+
+/** True once the map's first view is drawn: pods that come later fade in (within the flash rate). */
+let mapSettled = false;
+
+/**
+ * One pod: a list item carrying the pod's state as data attributes and a button that opens it. Kept small
+ * (the facts in one line of text, highlights by CSS class): a 500-pod map is 500 of these.
+ */
+
 const PodItem = memo(function PodItem({ pod }: { pod: PodInfo }) {
   const key = podKey(pod);
-  const ref = useFlash<HTMLButtonElement>(`${pod.status}|${pod.ready}|${pod.restarts}|${pod.node}|${pod.deleting}`);
+  const flash = useFlashClass(`${pod.status}|${pod.ready}|${pod.restarts}|${pod.node}|${pod.deleting}`);
+  const appear = useRef<string | null>(null);
+  if (appear.current === null) appear.current = mapSettled && !reducedMotion && flashAllowed() ? ' appear' : '';
   const family = ownerFamily(pod.owner);
-  const style = family ? `--owner:hsl(${hueOf(family)} 65% 50%)` : undefined;
+  const owner = pod.owner ? shortOwner(pod.owner) : '';
   return (
-    <li class={`pod tone-${podTone(pod)}`} data-testid="pod" data-pod={key} data-status={pod.status} data-ready={pod.ready} data-owner={pod.owner ?? ''}>
+    <li class={`pod tone-${podTone(pod)}${appear.current}`} data-testid="pod" data-pod={key} data-status={pod.status} data-ready={pod.ready} data-owner={pod.owner ?? ''}>
       <button
-        ref={ref}
         type="button"
-        class="pod-btn"
-        style={style}
-        {...opens('Pod', pod.namespace, pod.name)}
+        class={`pod-btn${flash}`}
+        style={family ? `--owner:hsl(${hueOf(family)} 65% 50%)` : undefined}
+        data-open={`Pod/${pod.namespace}/${pod.name}`}
+        aria-label={`pod ${pod.name}${pod.namespace !== 'default' ? ` in ${pod.namespace}` : ''}: ${pod.status}, ready ${pod.ready}, ${pod.restarts} restarts${owner ? `, ${owner}` : ''}`}
         title={[key, pod.ip && `IP ${pod.ip}`, pod.owner && `owned by ${pod.owner}`, `phase ${pod.phase}`].filter(Boolean).join('\n')}
       >
-        <span class="pod-name">
-          {pod.name}
-          {pod.namespace !== 'default' && <span class="pod-ns">{pod.namespace}</span>}
-        </span>
-        <span class="pod-facts">
-          <span class="pod-status">{pod.status}</span>
-          <span class="pod-ready" aria-label={`ready ${pod.ready}`}>
-            {pod.ready}
-          </span>
-          <span class="pod-restarts" aria-label={`${pod.restarts} restarts`} title="restarts">
-            ↻{pod.restarts}
-          </span>
-          {pod.owner && <span class="pod-owner">{shortOwner(pod.owner)}</span>}
-        </span>
+        <b class="pod-name">{pod.namespace === 'default' ? pod.name : `${pod.name} · ${pod.namespace}`}</b>
+        <span class="pod-status">{pod.status}</span>
+        <span class="pod-facts">{`${pod.ready} ↻${pod.restarts}${owner ? ` ${owner}` : ''}`}</span>
       </button>
     </li>
   );
@@ -261,6 +278,31 @@ const WorkloadCard = memo(function WorkloadCard({ w }: { w: WorkloadInfo }) {
   );
 });
 
+/** One address of a Service: a named chip, or a bare square when there are many (memoised: 500 of them). */
+const EndpointItem = memo(
+  function EndpointItem({ e, namespace, dense }: { e: EndpointInfo; namespace: string; dense: boolean }) {
+    return (
+      <li
+        class={`endpoint tone-${e.terminating ? 'off' : e.ready ? 'ok' : 'wait'}`}
+        data-testid="endpoint"
+        data-ip={e.ip}
+        data-pod={e.pod ?? ''}
+        data-ready={String(e.ready)}
+        title={`${e.ip}${e.pod ? ` → pod ${e.pod}` : ''}${e.node ? ` on ${e.node}` : ''}: ${e.ready ? 'ready' : 'not ready'}${e.terminating ? ', terminating' : ''}`}
+      >
+        {dense ? null : e.pod ? (
+          <button type="button" class="chip-btn" {...opens('Pod', namespace, e.pod)}>
+            {e.pod}
+          </button>
+        ) : (
+          e.ip
+        )}
+      </li>
+    );
+  },
+  (a, b) => a.dense === b.dense && a.namespace === b.namespace && sameFields(a.e, b.e),
+);
+
 const ServiceCard = memo(
   function ServiceCard({ group }: { group: ServiceGroup }) {
     const s = group.service;
@@ -291,23 +333,7 @@ const ServiceCard = memo(
             aria-label={many ? `endpoints: ${group.ready} ready, ${group.notReady} not ready (one square each)` : 'endpoints'}
           >
             {group.endpoints.map((e) => (
-              <li
-                key={e.ip}
-                class={`endpoint tone-${e.terminating ? 'off' : e.ready ? 'ok' : 'wait'}`}
-                data-testid="endpoint"
-                data-ip={e.ip}
-                data-pod={e.pod ?? ''}
-                data-ready={String(e.ready)}
-                title={`${e.ip}${e.pod ? ` → pod ${e.pod}` : ''}${e.node ? ` on ${e.node}` : ''}: ${e.ready ? 'ready' : 'not ready'}${e.terminating ? ', terminating' : ''}`}
-              >
-                {many ? null : e.pod ? (
-                  <button type="button" class="chip-btn" {...opens('Pod', s.namespace, e.pod)}>
-                    {e.pod}
-                  </button>
-                ) : (
-                  e.ip
-                )}
-              </li>
+              <EndpointItem key={e.ip} e={e} namespace={s.namespace} dense={many} />
             ))}
           </ul>
         )}
@@ -360,6 +386,12 @@ export function ClusterBoard({ cluster, onSelect }: { cluster: ClusterSnapshot |
 
 function ClusterMap({ cluster, onSelect }: { cluster: ClusterSnapshot; onSelect?: OnSelect }) {
   const { board, workloads, services } = useLayouts(cluster);
+  useEffect(() => {
+    mapSettled = true;
+    return () => {
+      mapSettled = false;
+    };
+  }, []);
   const select = onSelect ?? (() => {});
   const hasWorkloads = workloads.deployments.length + workloads.others.length > 0;
   return (

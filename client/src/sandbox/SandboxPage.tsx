@@ -74,7 +74,8 @@ export function SandboxPage({ id, token }: { id: string; token: string }) {
             <ClockBar id={id} token={token} clock={clock} serverOffset={serverOffset} role={session.role === 'edit' && lock ? 'view' : session.role} />
           )}
           <nav class="tabs" role="tablist" aria-label="Views">
-            {[...SEE_TABS, ...TEACH_TABS].map((t) => (
+            {/* A scenario's Task tab comes first: it is what a learner reads before anything else. */}
+            {[...TEACH_TABS.filter((t) => t.key === 'task'), ...SEE_TABS, ...TEACH_TABS.filter((t) => t.key !== 'task')].map((t) => (
               <button
                 type="button"
                 role="tab"

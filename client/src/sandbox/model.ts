@@ -64,7 +64,25 @@ const byName = (a: string, b: string): number => {
   const y = naturalKey(b);
   return x < y ? -1 : x > y ? 1 : 0;
 };
-const byPodKey = (a: PodInfo, b: PodInfo) => byName(podKey(a), podKey(b));
+
+/** A pod's natural sort key, kept per pod object: the map lays out 500 pods in every frame that changes one. */
+const podSortKeys = new WeakMap<PodInfo, string>();
+function podSortKey(pod: PodInfo): string {
+  let key = podSortKeys.get(pod);
+  if (key === undefined) {
+    key = naturalKey(podKey(pod));
+    podSortKeys.set(pod, key);
+  }
+  return key;
+}
+
+/** Pods in natural name order: each key computed once, then plain string comparisons. */
+function sortPods(pods: PodInfo[]): PodInfo[] {
+  const keyed = pods.map((pod) => ({ key: podSortKey(pod), pod }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (let i = 0; i < keyed.length; i++) pods[i] = keyed[i]!.pod;
+  return pods;
+}
 
 export interface NodeGroup {
   node: NodeInfo;
@@ -108,10 +126,10 @@ export function layoutBoard({ nodes, pods }: ClusterSnapshot): Board {
     }
     group.pods.push(pod);
   }
-  for (const group of groups.values()) group.pods.sort(byPodKey);
+  for (const group of groups.values()) sortPods(group.pods);
   return {
     nodes: [...groups.values()].sort((a, b) => byName(a.node.name, b.node.name)),
-    unscheduled: unscheduled.sort(byPodKey),
+    unscheduled: sortPods(unscheduled),
   };
 }
 

@@ -94,13 +94,22 @@ function ClockBlock({ id, token, cluster, session, why }: Props & { why: string 
   );
 }
 
-const POD_KILL = 'kill-pod';
+/** What a fault in the list acts on, for the list of active faults. */
+function faultTarget(f: FaultState['faults'][number]): string {
+  if (f.node) return ` on ${f.node}`;
+  if (f.fault === 'image-pull-fail') return f.registries ? ` for ${f.registries.join(', ')}` : ' for all registries';
+  if (f.fault === 'image-pull-slow') return ` ×${f.factor}`;
+  return '';
+}
 
 function FaultsBlock({ id, token, cluster, why }: Props & { why: string | null }) {
   const [state, setState] = useState<FaultState | null>(null);
   const [fault, setFault] = useState('node-down');
   const [node, setNode] = useState('');
   const [pod, setPod] = useState('');
+  const [container, setContainer] = useState('');
+  const [registry, setRegistry] = useState('');
+  const [factor, setFactor] = useState('10');
   const { busy, run, view } = useAction();
   const load = () => roomCall<FaultState>(id, token, '/api/faults').then(setState, () => undefined);
   useEffect(() => {
@@ -110,29 +119,25 @@ function FaultsBlock({ id, token, cluster, why }: Props & { why: string | null }
   }, [id, token]);
   const available: FaultInfo[] = state?.available ?? [];
   const spec = available.find((f) => f.fault === fault);
+  const params = spec?.params ?? [];
   const nodes = cluster?.nodes.map((n) => n.name) ?? [];
   const pods = (cluster?.pods ?? []).filter((p) => !p.deleting).map((p) => `${p.namespace}/${p.name}`).sort();
   const chosenNode = node || nodes[0] || '';
   const chosenPod = pod || pods[0] || '';
   const inject = () =>
     run(async () => {
-      if (fault === POD_KILL) {
-        const [ns, name] = chosenPod.split('/');
-        const res = await fetch(`/s/${encodeURIComponent(id)}/k8s/api/v1/namespaces/${ns}/pods/${name}?gracePeriodSeconds=0`, {
-          method: 'DELETE',
-          headers: { authorization: `Bearer ${token}` },
-        });
-        const body = (await res.json().catch(() => ({}))) as { message?: string };
-        if (!res.ok) throw new Error(body.message ?? `HTTP ${res.status}`);
-        return `pod "${name}" killed (deleted with --grace-period=0)`;
-      }
-      const body: Record<string, string> = { fault };
-      if (spec?.node !== 'none' && chosenNode && !(spec?.node === 'optional')) body.node = chosenNode;
+      const body: Record<string, string | number> = { fault };
+      if (spec?.node === 'required' && chosenNode) body.node = chosenNode;
+      if (params.includes('pod')) body.pod = chosenPod;
+      if (params.includes('container') && container.trim()) body.container = container.trim();
+      if (params.includes('registry') && registry.trim()) body.registry = registry.trim();
+      if (params.includes('factor')) body.factor = Number(factor);
       const next = await roomCall<FaultState>(id, token, '/api/faults', 'POST', body);
       setState((s) => ({ ...next, available: s?.available }));
-      return `${fault}${body.node ? ` on ${body.node}` : ''}: done`;
+      const on = body.node ?? body.pod ?? body.registry;
+      return `${fault}${on ? ` on ${on}` : ''}: done`;
     });
-  const needsNode = fault !== POD_KILL && spec?.node === 'required';
+  const needsNode = spec?.node === 'required';
   return (
     <div class="teach-block" data-testid="teach-faults">
       <h3 class="teach-h">Faults</h3>
@@ -143,7 +148,6 @@ function FaultsBlock({ id, token, cluster, why }: Props & { why: string | null }
               {f.fault}
             </option>
           ))}
-          <option value={POD_KILL}>kill-pod</option>
         </select>
         {needsNode && (
           <select aria-label="Node" value={chosenNode} disabled={!!why} onChange={(e) => setNode(e.currentTarget.value)}>
@@ -152,25 +156,35 @@ function FaultsBlock({ id, token, cluster, why }: Props & { why: string | null }
             ))}
           </select>
         )}
-        {fault === POD_KILL && (
+        {params.includes('pod') && (
           <select aria-label="Pod" value={chosenPod} disabled={!!why} onChange={(e) => setPod(e.currentTarget.value)}>
             {pods.map((n) => (
               <option key={n}>{n}</option>
             ))}
           </select>
         )}
-        <button type="button" class="btn" disabled={busy || !!why} title={why ?? undefined} onClick={inject}>
+        {params.includes('container') && (
+          <input aria-label="Container" placeholder="container (first)" size={12} value={container} disabled={!!why} onInput={(e) => setContainer(e.currentTarget.value)} />
+        )}
+        {params.includes('registry') && (
+          <input aria-label="Registry" placeholder="all registries" size={12} value={registry} disabled={!!why} onInput={(e) => setRegistry(e.currentTarget.value)} />
+        )}
+        {params.includes('factor') && (
+          <input aria-label="Factor" type="number" min={1} max={100} style={{ width: '4.5em' }} value={factor} disabled={!!why} onInput={(e) => setFactor(e.currentTarget.value)} />
+        )}
+        <button type="button" class="btn" disabled={busy || !!why || (params.includes('pod') && !chosenPod)} title={why ?? undefined} onClick={inject}>
           Inject
         </button>
       </div>
-      <p class="muted teach-small">{fault === POD_KILL ? 'Deletes the pod at once, as a crash of its node would; its controller makes a new one.' : spec?.description}</p>
+      <p class="muted teach-small">{spec?.description}</p>
       <Why why={why} />
       {view}
       {state && state.faults.length > 0 && (
         <ul class="teach-list">
           {state.faults.map((f) => (
-            <li key={f.node}>
-              <code>{f.fault}</code> on {f.node} since {f.since.slice(11, 19)}
+            <li key={`${f.fault}/${f.node ?? ''}`}>
+              <code>{f.fault}</code>
+              {faultTarget(f)} since {f.since.slice(11, 19)}
             </li>
           ))}
         </ul>

@@ -36,11 +36,13 @@ export interface ActivityItem {
 export interface FaultInfo {
   fault: string;
   node: 'required' | 'optional' | 'none';
+  /** what else the fault takes (sim/nodes/faults.ts FAULTS) */
+  params?: ('pod' | 'container' | 'registry' | 'factor')[];
   description: string;
 }
 
 export interface FaultState {
-  faults: { fault: string; node: string; since: string }[];
+  faults: { fault: string; node?: string; registries?: string[]; factor?: number; since: string }[];
   nodes: { name: string; ready: string; kubelet: string }[];
   available?: FaultInfo[];
 }
