@@ -5,13 +5,12 @@
 // test-results/screenshots/ (light, dark, phone).
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTable } from '../support/kubectl-output.ts';
-import { ROOT } from '../support/paths.ts';
 import { clock, createSandbox, kubectlEnv, showRun, startServer, type KubectlEnv, type Sandbox, type Server } from '../support/server.ts';
+import { launchChromium, SCREENSHOTS } from '../support/browser.ts';
 
-const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
 const WAIT = { timeout: 30_000 };
 
 const MANIFEST = `apiVersion: apps/v1
@@ -82,10 +81,7 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   [server, browser] = await Promise.all([
     startServer(),
-    chromium.launch({
-      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-component-update', '--no-first-run'],
-    }),
+    launchChromium(),
   ]);
   sandbox = await createSandbox(server.origin, { nodes: 3 });
   kubectl = await kubectlEnv(server.origin, sandbox);

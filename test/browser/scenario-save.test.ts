@@ -4,13 +4,12 @@
 // with the checks there.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { type Browser, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../sim/scenarios/parse.ts';
-import { ROOT } from '../support/paths.ts';
 import { createSandbox, kubectlEnv, showRun, startServer, type Server } from '../support/server.ts';
+import { launchChromium, SCREENSHOTS } from '../support/browser.ts';
 
-const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
 const WAIT = { timeout: 30_000 };
 
 let server: Server;
@@ -22,10 +21,7 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   [server, browser] = await Promise.all([
     startServer(),
-    chromium.launch({
-      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-component-update', '--no-first-run'],
-    }),
+    launchChromium(),
   ]);
   context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
 });

@@ -4,12 +4,11 @@
 // why; the traffic view spreads requests over the ready pods of a 3-replica Deployment.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../support/paths.ts';
 import { clock, createSandbox, startServer, type Sandbox, type Server } from '../support/server.ts';
+import { launchChromium, SCREENSHOTS } from '../support/browser.ts';
 
-const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
 const WAIT = { timeout: 30_000 };
 
 const MANIFEST = `apiVersion: apps/v1
@@ -91,10 +90,7 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   [server, browser] = await Promise.all([
     startServer(),
-    chromium.launch({
-      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-component-update', '--no-first-run'],
-    }),
+    launchChromium(),
   ]);
 });
 

@@ -1,8 +1,9 @@
 // The instructor panel's fault controls in Chromium against a real server: kill a pod's container (its
 // restart count goes up), make image pulls fail for one registry, break cluster DNS, and heal everything.
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clock, createSandbox, startServer, type Sandbox, type Server } from '../support/server.ts';
+import { launchChromium } from '../support/browser.ts';
 
 const WAIT = { timeout: 30_000 };
 
@@ -23,10 +24,7 @@ async function api(path: string, init: RequestInit = {}): Promise<any> {
 beforeAll(async () => {
   [server, browser] = await Promise.all([
     startServer(),
-    chromium.launch({
-      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-component-update', '--no-first-run'],
-    }),
+    launchChromium(),
   ]);
   sandbox = await createSandbox(server.origin);
   await clock(server.origin, sandbox, { action: 'pause' });

@@ -2,13 +2,12 @@
 // `kubectl describe pod web` shows exactly what the real kubectl prints against the same sandbox.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LineEditor } from '../../client/src/terminal/line-editor.ts';
-import { ROOT } from '../support/paths.ts';
 import { clock, createSandbox, kubectlEnv, showRun, startServer, type KubectlEnv, type Sandbox, type Server } from '../support/server.ts';
+import { launchChromium, SCREENSHOTS } from '../support/browser.ts';
 
-const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
 const WAIT = { timeout: 30_000 };
 
 let server: Server;
@@ -69,10 +68,7 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   [server, browser] = await Promise.all([
     startServer(),
-    chromium.launch({
-      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-component-update', '--no-first-run'],
-    }),
+    launchChromium(),
   ]);
   sandbox = await createSandbox(server.origin);
   await clock(server.origin, sandbox, { action: 'pause' });

@@ -3,12 +3,11 @@
 // create, and a server restart (new epoch) are handled without reloading the page.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../support/paths.ts';
 import { clock, createSandbox, kubectlEnv, showRun, startServer, type Server } from '../support/server.ts';
+import { launchChromium, SCREENSHOTS } from '../support/browser.ts';
 
-const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
 /** Generous: a busy CI box runs wrangler, workerd and two Chromium pages at once. */
 const WAIT = { timeout: 30_000 };
 const NODES = ['node-1', 'node-2', 'node-3'];
@@ -54,16 +53,7 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   [server, browser] = await Promise.all([
     startServer(),
-    chromium.launch({
-      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-gpu',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    }),
+    launchChromium(),
   ]);
 });
 
